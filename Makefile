@@ -1,0 +1,69 @@
+# Everyday commands of the course. Run them from the course's top folder.
+#   make lab        install if needed, then open JupyterLab on the course
+#   make test       install if needed, then run the unit tests and execute every notebook
+#   make execute    re-run notebooks in place so their stored outputs are fresh
+#                   (all of them, or one: make execute NB=notebooks/00_sequences.ipynb)
+#   make unit       unit tests only           make notebooks  notebooks only
+#   make benchmarks run the speed comparisons  make checksums  rewrite datasets/SHA256SUMS
+#   make clean      remove .venv and build/
+SHELL := /bin/bash
+# The first Python 3.11-3.13 on PATH (TensorFlow 2.21 has wheels for these); else python3,
+# which the preflight check then explains. Override with: make test PYTHON=/path/to/python
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3 python; do \
+            $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' \
+              >/dev/null 2>&1 && { echo $$p; exit; }; done; echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+EXTRAS := tf,lab,test
+NB ?= notebooks/*.ipynb solutions/*.ipynb
+PYTEST_ARGS ?=
+LAB_ARGS ?=
+
+.PHONY: help setup lab test unit notebooks execute benchmarks checksums clean
+
+help:
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No Python found on PATH. Install Python 3.11 or newer, then run make again."; exit 1; }
+	@$(PYTHON) course_utils/_preflight.py python
+	@mkdir -p build
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
+	@$(BIN)/python course_utils/_preflight.py index
+	@echo "Installing the course and its pinned packages into $(VENV) (log: build/install.log) ..."
+	@start=$$(date +%s); \
+	 { $(BIN)/python -m pip install --upgrade pip && \
+	   $(BIN)/python -m pip install -e ".[$(EXTRAS)]"; } > build/install.log 2>&1 \
+	   || { $(BIN)/python course_utils/_preflight.py install-failed build/install.log; exit 1; }; \
+	 echo "Installed in $$(( $$(date +%s) - start )) s."
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(LAB_ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest notebooks solutions $(PYTEST_ARGS)
+
+execute: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
+	  --ExecutePreprocessor.record_timing=False $(NB)
+
+benchmarks: $(STAMP)
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+checksums: $(STAMP)
+	$(BIN)/python -c "from course_utils.data.files import write_manifest; \
+	  [print(d, n) for n, d in write_manifest().items()]"
+
+clean:
+	rm -rf $(VENV) build .pytest_cache
