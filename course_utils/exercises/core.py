@@ -135,7 +135,7 @@ def evaluate(exercise_id, candidate) -> Result:
     return Result(exercise_id, PASS, message or "correct")
 
 
-def check(exercise_id, candidate, *, strict=None) -> Result:
+def check(exercise_id, candidate, *, strict=None) -> None:
     """Check ``candidate`` for exercise ``exercise_id`` and print the verdict.
 
     Args:
@@ -144,14 +144,13 @@ def check(exercise_id, candidate, *, strict=None) -> Result:
         strict: raise :class:`ExerciseFailure` unless it passes; defaults to
             the mode set by :func:`set_strict` (off in chapter notebooks).
 
-    Returns:
-        The :class:`Result`.
+    Returns nothing (so a notebook shows the verdict once); use
+    :func:`evaluate` to get the :class:`Result` as a value.
     """
     result = evaluate(exercise_id, candidate)
     print(result)
     if (_STRICT if strict is None else strict) and not result.passed:
         raise ExerciseFailure(str(result))
-    return result
 
 
 # ---------------------------------------------------------------------------

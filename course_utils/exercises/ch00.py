@@ -1,0 +1,131 @@
+"""Checkers for the exercises of chapter 0 (sequences and recurrent models)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Feedback, NotAttempted, call, exercise, expect_close, expect_equal, expect_shape, to_numpy
+
+_IDS = np.array([[3, 0, 2], [1, 1, 4]])
+
+
+@exercise("ch00.one_hot", "one-hot encode a batch of token ids")
+def _one_hot(candidate):
+    # vocab_size 6 > ids.max() + 1 on purpose: the vocabulary may hold ids absent from a batch
+    got = call(candidate, _IDS, 6)
+    arr = to_numpy(got, "one_hot(ids, 6)")
+    if arr.shape == (2, 3, 5):
+        raise Feedback("one_hot(ids, 6) has 5 columns: the number of columns is vocab_size, "
+                       "not ids.max() + 1 (a batch need not contain every id)")
+    if arr.shape in ((6, 2, 3), (2, 6, 3)):
+        raise Feedback(f"one_hot(ids, 6) has shape {arr.shape}: the one-hot axis must come "
+                       "last, giving (batch, time, vocab_size) = (2, 3, 6)")
+    expect_shape(arr, (2, 3, 6), "one_hot(ids, 6)")
+    if np.allclose(arr, np.eye(6)[_IDS - 1]):
+        raise Feedback("every 1 sits one column too far left: ids are 0-based, so id k goes "
+                       "to column k, not k - 1")
+    expect_close(arr, np.eye(6)[_IDS], "one_hot(ids, 6)")
+    return "one row per token with a single 1 in the column of its id"
+
+
+@exercise("ch00.embed", "embedding lookup as one-hot times a matrix")
+def _embed(candidate):
+    rng = np.random.default_rng(0)
+    table = rng.standard_normal((5, 4))
+    got = call(candidate, _IDS, table)
+    arr = to_numpy(got, "embed(ids, table)")
+    if arr.shape == (2, 3, 5):
+        raise Feedback("embed(ids, table) returned one-hot vectors: multiply them by the "
+                       "table to pick its rows")
+    expect_shape(arr, (2, 3, 4), "embed(ids, table)")
+    if np.allclose(arr, table[(_IDS + 1) % 5]):
+        raise Feedback("the rows are shifted by one: id k selects row k of the table (0-based)")
+    expect_close(arr, table[_IDS], "embed(ids, table)")
+    return "one_hot(ids) @ table picks row ids[b, t] of the table: an embedding is a lookup"
+
+
+@exercise("ch00.pad_and_mask", "right-pad a batch of sequences and build the mask")
+def _pad_and_mask(candidate):
+    seqs = [np.array([[1.0], [2.0]]), np.array([[3.0], [4.0], [5.0], [6.0]]),
+            np.array([[7.0]])]
+    got = call(candidate, seqs)
+    if not isinstance(got, tuple) or len(got) != 2:
+        raise Feedback("pad_and_mask(sequences) must return a tuple (padded, mask)")
+    padded, mask = got
+    padded = expect_shape(padded, (3, 4, 1), "padded")
+    mask = to_numpy(mask, "mask")
+    if mask.shape == (3, 4, 1):
+        raise Feedback("mask has a feature axis: it should be (batch, time) = (3, 4), one "
+                       "flag per time step")
+    expect_shape(mask, (3, 4), "mask")
+    want_mask = np.array([[1, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0]], dtype=float)
+    if np.array_equal(mask, 1 - want_mask):
+        raise Feedback("mask is inverted: it must be True at real time steps and False at "
+                       "padding (Keras' convention)")
+    if np.array_equal(mask, want_mask[:, ::-1]):
+        raise Feedback("you padded at the front (pre-padding); this exercise asks for "
+                       "padding at the end so that step t of every sequence stays at index t")
+    expect_close(mask, want_mask, "mask")
+    want = np.zeros((3, 4, 1))
+    for i, s in enumerate(seqs):
+        want[i, : len(s)] = s
+    expect_close(padded, want, "padded")
+    return "real steps first, zeros after, and a mask that is True exactly at the real steps"
+
+
+@exercise("ch00.receptive_field", "receptive field of a stack of causal convolutions")
+def _receptive_field(candidate):
+    cases = [((4, [1]), 4), ((2, [1, 2, 4, 8]), 16), ((3, [1, 1]), 5), ((2, [1, 2, 4]), 8),
+             ((5, [2]), 9)]
+    for (k, dil), want in cases:
+        got = call(candidate, k, list(dil))
+        if isinstance(got, float) and got.is_integer():
+            got = int(got)
+        if not isinstance(got, (int, np.integer)):
+            raise Feedback(f"receptive_field({k}, {dil}) should be an int, got {got!r}")
+        if got == (k - 1) * sum(dil) and got != want:
+            raise Feedback(f"receptive_field({k}, {dil}) = {got}: you forgot the current step "
+                           "itself (+1)")
+        if got == k * len(dil) and got != want:
+            raise Feedback(f"receptive_field({k}, {dil}) = {got}: dilation spreads each "
+                           "kernel's taps d steps apart, so a layer adds (k - 1) * d steps")
+        expect_equal(int(got), want, f"receptive_field({k}, {dil})")
+    return "1 + (k - 1) * sum(dilations): each layer reaches (k - 1) * d steps further back"
+
+
+_PATTERNS = {
+    "sentiment of a product review": "many-to-one",
+    "caption for a photo": "one-to-many",
+    "English to French translation": "many-to-many (delayed)",
+    "part-of-speech tag for every word": "many-to-many (synchronous)",
+    "digit in a single image": "one-to-one",
+    "spoken command to a single intent": "many-to-one",
+}
+PATTERN_CHOICES = ("one-to-one", "one-to-many", "many-to-one", "many-to-many (delayed)",
+                   "many-to-many (synchronous)")
+
+
+@exercise("ch00.patterns", "match applications to input/output patterns")
+def _patterns(candidate):
+    if not isinstance(candidate, dict):
+        raise Feedback(f"answer with a dict application -> pattern, got {type(candidate).__name__}")
+    if all(candidate.get(k) is None for k in _PATTERNS):
+        raise NotAttempted("fill in a pattern for each application, then re-run")
+    missing = [k for k in _PATTERNS if candidate.get(k) is None]
+    if missing:
+        raise Feedback(f"no answer yet for: {missing}")
+    bad = [v for v in candidate.values() if v not in PATTERN_CHOICES]
+    if bad:
+        raise Feedback(f"{bad[0]!r} is not one of the patterns {list(PATTERN_CHOICES)}")
+    wrong = [k for k, v in _PATTERNS.items() if candidate[k] != v]
+    if wrong:
+        hints = {
+            "English to French translation": "the output sentence has its own length and "
+                                             "starts after the whole input is read",
+            "part-of-speech tag for every word": "one output per input step, in step",
+            "spoken command to a single intent": "many audio frames, one label",
+        }
+        first = wrong[0]
+        raise Feedback(f"{len(wrong)} of {len(_PATTERNS)} wrong, e.g. {first!r} is not "
+                       f"{candidate[first]!r}" + (f" (hint: {hints[first]})" if first in hints else ""))
+    return "all six applications matched"
