@@ -8,7 +8,7 @@ from .registry import register
 
 @register("rnn_timeline", kind="file",
           description="milestones of recurrent networks, 1982-2017: year, model, authors, "
-                      "contribution, reference",
+                      "contribution, theme, reference",
           source="compiled for this course from the cited papers", licence="CC BY 4.0")
 def rnn_timeline():
     """The timeline of recurrent networks as a pandas DataFrame (one row per milestone)."""

@@ -5,3 +5,5 @@ arguments, returns every constructor argument from ``get_config()`` and is
 registered with ``@keras.saving.register_keras_serializable(package="course_utils")``
 so that a model using it saves to ``.keras`` and loads back in safe mode.
 """
+
+from .elman import ElmanCell, JordanCell  # noqa: E402,F401  (chapter 1)
