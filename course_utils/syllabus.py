@@ -41,7 +41,7 @@ CHAPTERS = (
             "BPTT, language models, vanishing and exploding gradients, clipping", (0,)),
     Chapter(4, "lstm_and_gru", "LSTM and GRU",
             "gates, cell state, peepholes, coupled gates, GRU, long-range tasks", (3,)),
-    Chapter(5, "deep_and_bidirectional_rnns", "Deep, bidirectional and hybrid RNNs on real data",
+    Chapter(5, "deep_and_bidirectional_rnns", "Deep, bidirectional and hybrid recurrent networks on real data",
             "stacking, bidirectional RNNs, CNN-LSTM, forecasting, stock prices, stateful RNNs",
             (4,)),
     Chapter(6, "echo_state_networks", "Echo state networks",

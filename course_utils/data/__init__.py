@@ -16,7 +16,9 @@ from .files import DatasetFileError, dataset_path, datasets_dir, read_manifest, 
 from .packaged import co2, first_names, monthly_stocks, seattle_temps, seattle_weather, sp500_daily, sunspots
 from .registry import DATASETS, DatasetInfo, catalog, load, register
 from .shipped import rnn_timeline
+from .text import CharCorpus, first_name_corpus
 from .temporal_xor import temporal_xor
+from .fill_in import fill_in_the_blank
 from .synthetic import (adding_problem, delayed_echo, make_windows, noisy_sines, pad_sequences,
                         variable_length_sums)
 
@@ -27,5 +29,7 @@ __all__ = [
     "variable_length_sums",
     "co2", "first_names", "monthly_stocks", "seattle_temps", "seattle_weather", "sp500_daily",
     "sunspots", "rnn_timeline",
+    "CharCorpus", "first_name_corpus",
     "temporal_xor",
+    "fill_in_the_blank",
 ]
