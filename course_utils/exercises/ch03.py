@@ -1,0 +1,211 @@
+"""Checkers for the exercises of chapter 3 (the recurrent network and BPTT).
+
+- ``ch03.grad_V``: the gradient of the mean cross-entropy with respect to the
+  output weights ``V`` of ``y_t = softmax(V h_t + c)``.
+- ``ch03.softmax_temperature``: the next-character distribution at a given
+  sampling temperature.
+- ``ch03.clip_by_global_norm``: Pascanu et al.'s gradient clipping rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Feedback, call, exercise, expect_close, expect_shape, to_numpy
+
+
+def _onehot(ids, k):
+    return np.eye(k)[ids]
+
+
+def _softmax(z):
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _close(a, b):
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-9)
+
+
+# --------------------------------------------------------------------------- grad_V
+
+def reference_grad_V(hs, probs, targets):
+    """dL/dV for L = mean over batch and time of -log probs[b, t, targets[b, t]]."""
+    B, T, K = probs.shape
+    delta = probs - _onehot(targets, K)
+    return np.einsum("btk,bth->kh", delta, hs) / (B * T)
+
+
+def _grad_V_case(seed, B=4, T=6, H=5, K=3):
+    rng = np.random.default_rng(seed)
+    hs = np.tanh(rng.standard_normal((B, T, H)))
+    probs = _softmax(rng.standard_normal((B, T, K)) * 1.5)
+    targets = rng.integers(0, K, size=(B, T))
+    return hs, probs, targets
+
+
+@exercise("ch03.grad_V", "gradient of the mean cross-entropy with respect to V")
+def _check_grad_V(candidate):
+    hs, probs, targets = _grad_V_case(3)
+    B, T, H = hs.shape
+    K = probs.shape[-1]
+    args = (hs.copy(), probs.copy(), targets.copy())
+    got = to_numpy(call(candidate, *args), "grad_V(hs, probs, targets)")
+    ref = reference_grad_V(hs, probs, targets)
+    delta = probs - _onehot(targets, K)
+    if got.shape == (H, K) and _close(got, ref.T):
+        raise Feedback(f"your result has shape {(H, K)} and equals the answer transposed: "
+                       f"dL/dV has the shape of V, (n_outputs, n_hidden) = {(K, H)}; "
+                       "it is sum_t (y_t - onehot_t) h_t^T, error times state transposed")
+    if got.shape == (H, K):
+        raise Feedback(f"your result has shape {(H, K)}, expected V's shape "
+                       f"(n_outputs, n_hidden) = {(K, H)}")
+    expect_shape(got, (K, H), "grad_V(hs, probs, targets)")
+    wrong = [
+        ("you summed over the batch and the time steps but did not divide by the number of "
+         f"terms B*T = {B * T}; the loss is a mean", ref * (B * T)),
+        (f"you averaged over the batch only; the loss averages over the batch and the {T} "
+         "time steps, so divide by B*T", ref * T),
+        ("you averaged over time only; the loss averages over the batch too (divide by "
+         "B*T, not T)", ref * B),
+        ("you used only the last time step: V is shared by every step, so its gradient sums "
+         "the contributions of all time steps",
+         np.einsum("bk,bh->kh", delta[:, -1], hs[:, -1]) / (B * T)),
+        ("you used only the last time step (and averaged over the batch): V is shared by "
+         "every step, so its gradient sums over all time steps",
+         np.einsum("bk,bh->kh", delta[:, -1], hs[:, -1]) / B),
+        ("you used only the first sequence of the batch: sum over the batch axis as well",
+         np.einsum("tk,th->kh", delta[0], hs[0]) / (B * T)),
+        ("you used only the first sequence of the batch: sum over the batch axis as well",
+         np.einsum("tk,th->kh", delta[0], hs[0]) / T),
+        ("you forgot to subtract the one-hot targets: dL/dz_t = y_t - onehot(target_t)",
+         np.einsum("btk,bth->kh", probs, hs) / (B * T)),
+        ("the sign is flipped: the gradient of the cross-entropy with respect to the logits "
+         "is y_t - onehot(target_t), not onehot(target_t) - y_t", -ref),
+        ("you paired the error at step t with h_{t-1}; the output at step t reads h_t",
+         np.einsum("btk,bth->kh", delta[:, 1:], hs[:, :-1]) / (B * T)),
+    ]
+    for message, value in wrong:
+        if _close(got, value):
+            raise Feedback(message)
+    expect_close(got, ref, "grad_V(hs, probs, targets)", atol=1e-8, rtol=1e-6)
+    for name, original, passed in zip(("hs", "probs", "targets"), (hs, probs, targets), args):
+        if not np.array_equal(original, passed):
+            raise Feedback(f"your function changed its argument {name} in place; compute a new "
+                           "array instead")
+    # a second case with other sizes, so that a hard-coded size cannot pass
+    hs2, probs2, targets2 = _grad_V_case(11, B=2, T=9, H=3, K=7)
+    got2 = expect_shape(call(candidate, hs2, probs2, targets2), (7, 3),
+                        "grad_V on a batch of 2 sequences of 9 steps with H=3, K=7")
+    expect_close(got2, reference_grad_V(hs2, probs2, targets2),
+                 "grad_V on a batch of 2 sequences of 9 steps with H=3, K=7",
+                 atol=1e-8, rtol=1e-6)
+    return ("dL/dV = (1/(B T)) sum_{b,t} (y_bt - onehot_bt) h_bt^T: one outer product per "
+            "step, summed because V is shared")
+
+
+# --------------------------------------------------------------------------- temperature
+
+def reference_softmax_temperature(logits, temperature):
+    return _softmax(np.asarray(logits, dtype="float64") / temperature)
+
+
+@exercise("ch03.softmax_temperature", "sampling distribution at a temperature")
+def _check_softmax_temperature(candidate):
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((3, 6)) * 2.0
+    for temperature in (1.0, 0.5, 2.0):
+        got = to_numpy(call(candidate, logits.copy(), temperature),
+                       f"softmax_temperature(logits, {temperature})")
+        if got.shape != logits.shape:
+            raise Feedback(f"softmax_temperature(logits, {temperature}) has shape {got.shape}; "
+                           f"it should return one distribution per row, shape {logits.shape}")
+        if not np.all(np.isfinite(got)):
+            raise Feedback(f"softmax_temperature(logits, {temperature}) contains NaN or infinity")
+        ref = reference_softmax_temperature(logits, temperature)
+        if temperature != 1.0 and _close(got, reference_softmax_temperature(logits, 1.0)):
+            raise Feedback(f"your result at temperature {temperature} equals the plain softmax: "
+                           "divide the logits by the temperature before the softmax")
+        if temperature != 1.0 and _close(got, reference_softmax_temperature(logits,
+                                                                            1 / temperature)):
+            raise Feedback("you multiplied the logits by the temperature; divide them by it "
+                           "(a low temperature must sharpen the distribution)")
+        if _close(got, _softmax((logits / temperature).T).T):
+            raise Feedback("you normalised along the first axis (over the batch); each row "
+                           "(the last axis, the vocabulary) must sum to 1")
+        if not np.allclose(got.sum(axis=-1), 1.0, atol=1e-6):
+            raise Feedback("the rows of your result do not sum to 1 "
+                           f"(sums: {np.round(got.sum(axis=-1), 4).tolist()})")
+        expect_close(got, ref, f"softmax_temperature(logits, {temperature})", atol=1e-8)
+    big = np.array([[1000.0, 999.0, 0.0]])
+    got = to_numpy(call(candidate, big.copy(), 0.5), "softmax_temperature([[1000, 999, 0]], 0.5)")
+    if not np.all(np.isfinite(got)):
+        raise Feedback("with logits [[1000, 999, 0]] your result overflows to NaN/inf: subtract "
+                       "the row maximum before exponentiating (it does not change the softmax)")
+    expect_close(got, reference_softmax_temperature(big, 0.5),
+                 "softmax_temperature([[1000, 999, 0]], 0.5)", atol=1e-8)
+    return ("softmax(z / T): T < 1 sharpens the distribution, T > 1 flattens it, "
+            "T = 1 is the model itself")
+
+
+# --------------------------------------------------------------------------- clipping
+
+def reference_clip_by_global_norm(grads, max_norm):
+    norm = np.sqrt(sum(float(np.sum(np.square(g))) for g in grads))
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return [np.asarray(g, dtype="float64") * scale for g in grads]
+
+
+@exercise("ch03.clip_by_global_norm", "gradient clipping by the global norm")
+def _check_clip_by_global_norm(candidate):
+    rng = np.random.default_rng(7)
+    # one large and one small gradient: per-variable clipping changes their ratio
+    grads = [rng.standard_normal((4, 3)) * 3.0, rng.standard_normal(3) * 0.2]
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+    max_norm = 2.0
+    originals = [g.copy() for g in grads]
+    got = call(candidate, grads, max_norm)
+    if not isinstance(got, (list, tuple)) or len(got) != len(grads):
+        raise Feedback(f"return a list with one clipped array per gradient ({len(grads)}), got "
+                       f"{type(got).__name__}" + (f" of length {len(got)}"
+                                                  if isinstance(got, (list, tuple)) else ""))
+    got = [to_numpy(g, f"clipped gradient {i}") for i, g in enumerate(got)]
+    for i, (g, o) in enumerate(zip(got, originals)):
+        if g.shape != o.shape:
+            raise Feedback(f"clipped gradient {i} has shape {g.shape}, expected {o.shape}")
+    if any(not np.array_equal(a, b) for a, b in zip(grads, originals)):
+        raise Feedback("your function changed the gradients in place; return new arrays")
+    ref = reference_clip_by_global_norm(originals, max_norm)
+    per_variable = [g * min(1.0, max_norm / np.linalg.norm(g)) for g in originals]
+    if all(_close(a, b) for a, b in zip(got, per_variable)):
+        raise Feedback("you clipped each gradient by its own norm (that is Keras's `clipnorm`); "
+                       "the global rule rescales all of them by one factor computed from the "
+                       "norm of all gradients together, which keeps the direction")
+    if all(_close(a, np.clip(b, -max_norm, max_norm)) for a, b in zip(got, originals)):
+        raise Feedback("you clipped each entry to [-max_norm, max_norm] (that is `clipvalue`); "
+                       "rescale the whole gradient by max_norm / global_norm instead")
+    sum_of_norms = sum(np.linalg.norm(g) for g in originals)
+    if all(_close(a, b * max_norm / sum_of_norms) for a, b in zip(got, originals)):
+        raise Feedback("you added the norms of the gradients; the global norm is the square "
+                       "root of the sum of all squared entries, sqrt(sum_i ||g_i||^2)")
+    squared = norm ** 2
+    if all(_close(a, b * max_norm / squared) for a, b in zip(got, originals)):
+        raise Feedback("you divided by the squared global norm; take its square root")
+    for i, (a, b) in enumerate(zip(got, ref)):
+        expect_close(a, b, f"clipped gradient {i}", atol=1e-8)
+    # below the threshold nothing may change
+    small = [g * 0.1 for g in originals]
+    got_small = call(candidate, [g.copy() for g in small], max_norm)
+    got_small = [to_numpy(g, "clipped gradient") for g in got_small]
+    if all(_close(a, b * max_norm / (0.1 * norm)) for a, b in zip(got_small, small)):
+        raise Feedback("you rescaled a gradient whose norm is already below max_norm up to "
+                       "max_norm; clipping only ever shrinks: scale = min(1, max_norm / norm)")
+    for i, (a, b) in enumerate(zip(got_small, small)):
+        expect_close(a, b, f"gradient {i} with a global norm below max_norm (must be unchanged)",
+                     atol=1e-10)
+    return ("g <- g * min(1, max_norm / ||g||) with ||g|| the norm of all gradients together: "
+            "the step is shortened, its direction kept")
+
+
+__all__ = ["reference_grad_V", "reference_softmax_temperature", "reference_clip_by_global_norm"]
