@@ -19,6 +19,7 @@ from .shipped import rnn_timeline
 from .text import CharCorpus, first_name_corpus
 from .temporal_xor import temporal_xor
 from .fill_in import fill_in_the_blank
+from .tagging import tagged_sentences
 from .synthetic import (adding_problem, delayed_echo, make_windows, noisy_sines, pad_sequences,
                         variable_length_sums)
 
@@ -32,4 +33,5 @@ __all__ = [
     "CharCorpus", "first_name_corpus",
     "temporal_xor",
     "fill_in_the_blank",
+    "tagged_sentences",
 ]
