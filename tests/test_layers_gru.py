@@ -219,7 +219,7 @@ def test_errors(call, message):
 
 
 def test_unknown_input_size_and_wrong_state_size_are_refused():
-    with pytest.raises(ValueError, match="known number of features"):
+    with pytest.raises(ValueError, match="known number of input features"):
         GRUCell(3).build((None, None))
     with pytest.raises(ValueError, match=r"state h_\{t-1\} must have shape \(batch, 5\)"):
         keras.layers.RNN(GRUCell(UNITS))(X, initial_state=[np.zeros((6, 2), "float32")])

@@ -290,7 +290,7 @@ def test_errors(call, message):
 
 
 def test_unknown_input_size_is_refused_at_build_time():
-    with pytest.raises(ValueError, match="known number of features"):
+    with pytest.raises(ValueError, match="known number of input features"):
         LSTMCell(3).build((None, None))
 
 

@@ -16,38 +16,7 @@ import keras
 from keras import activations, initializers, ops
 
 from ..validation import check_float, check_positive_int
-
-
-def _activation(value, name):
-    try:
-        return activations.get(value)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name} must be the name of a Keras activation (e.g. 'tanh', "
-                         f"'sigmoid', 'relu', 'linear'), a callable or None, got {value!r}"
-                         ) from None
-
-
-def _initializer(value, name):
-    try:
-        return initializers.get(value)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name} must be the name of a Keras initializer (e.g. "
-                         f"'glorot_uniform', 'orthogonal', 'zeros'), an Initializer or a "
-                         f"config dict, got {value!r}") from None
-
-
-def _check_bool(value, name):
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return value
-
-
-def _input_dim(input_shape, layer):
-    dim = input_shape[-1] if input_shape else None
-    if dim is None:
-        raise ValueError(f"{layer} needs a known number of input features (the last axis of "
-                         f"its input), got input shape {tuple(input_shape)}")
-    return int(dim)
+from ._checks import _activation, _check_bool, _initializer, _input_dim
 
 
 @keras.saving.register_keras_serializable(package="course_utils")

@@ -12,7 +12,7 @@ import keras
 from keras import activations, initializers, ops
 
 from ..validation import check_positive_int
-from .lstm import _activation, _check_bool, _check_state, _initializer, _input_dim
+from ._checks import _activation, _check_bool, _check_state, _initializer, _input_dim
 
 
 @keras.saving.register_keras_serializable(package="course_utils")
