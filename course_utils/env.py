@@ -1,7 +1,8 @@
 """The first cell of every notebook: ``course_utils.setup()``.
 
 It quiets TensorFlow (before TensorFlow is imported), seeds Python, NumPy and
-the Keras backend, turns on deterministic ops, sets the course's plot style,
+the Keras backend, turns on deterministic ops (on a CPU) and full float32
+precision (no TensorFloat-32 on recent GPUs), sets the course's plot style,
 and prints the library versions and the device in use. In Colab it first
 installs the reference libraries the course compares against if they are
 missing, leaving Colab's own TensorFlow and Keras alone. Calling it again is
@@ -114,14 +115,17 @@ def device_description():
     return f"CPU ({cores} cores, {platform.machine()}), no GPU", False
 
 
-def setup(seed: int = 0, *, deterministic: bool = True, style: bool = True,
+def setup(seed: int = 0, *, deterministic="auto", style: bool = True,
           verbose: bool = True, colab_install: bool = True) -> SetupInfo:
     """Prepare a notebook: quiet logs, seeds, plot style, version report.
 
     Args:
         seed: seed for Python's ``random``, NumPy and the Keras backend.
-        deterministic: also ask TensorFlow for deterministic ops, so that a
-            re-run gives the same numbers on the same machine.
+        deterministic: ask TensorFlow for deterministic ops, so that a re-run
+            gives the same numbers on the same machine. ``"auto"`` (default)
+            does so on a CPU only: on a GPU, a few TensorFlow ops have no
+            deterministic kernel and would raise, and the course's asserts do
+            not depend on bitwise repeatability. ``True`` forces it anyway.
         style: apply the course's matplotlib style.
         verbose: print versions and the device.
         colab_install: in Colab, install the reference libraries if missing.
@@ -131,6 +135,8 @@ def setup(seed: int = 0, *, deterministic: bool = True, style: bool = True,
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    if deterministic not in (True, False, "auto"):
+        raise ValueError(f"deterministic must be True, False or 'auto', got {deterministic!r}")
     quiet_tensorflow()
     if colab_install and in_colab():
         install_colab_extras()
@@ -140,20 +146,24 @@ def setup(seed: int = 0, *, deterministic: bool = True, style: bool = True,
     keras.utils.set_random_seed(seed)
     backend = keras.backend.backend()
     backend_version = "?"
+    device, gpu = device_description()
     if backend == "tensorflow":
         import tensorflow as tf
 
         backend_version = tf.__version__
         tf.get_logger().setLevel(logging.ERROR)
-        if deterministic:
+        if deterministic is True or (deterministic == "auto" and not gpu):
             tf.config.experimental.enable_op_determinism()
+        # Recent GPUs would otherwise multiply float32 matrices in TensorFloat-32
+        # (10-bit mantissa): fine for training, but the course compares its
+        # layers with Keras' to 1e-5, which needs full float32 precision.
+        tf.config.experimental.enable_tensor_float_32_execution(False)
     else:  # pragma: no cover - the course runs on TensorFlow
         backend_version = getattr(importlib.import_module(backend), "__version__", "?")
     if style:
         from . import plotting
 
         plotting.use_style()
-    device, gpu = device_description()
     info = SetupInfo(
         python=platform.python_version(),
         numpy=np.__version__,

@@ -26,6 +26,9 @@ def test_setup_seeds_everything_and_can_be_called_twice(capsys):
     out = capsys.readouterr().out
     assert f"Keras {keras.__version__}" in out and "Device:" in out
     assert info.backend == "tensorflow"
+    import tensorflow as tf
+
+    assert not tf.config.experimental.tensor_float_32_execution_enabled()
     assert info.device.startswith("GPU") == info.gpu
 
 
@@ -33,6 +36,28 @@ def test_setup_seeds_everything_and_can_be_called_twice(capsys):
 def test_setup_rejects_bad_seeds(seed):
     with pytest.raises(ValueError, match="seed must be a non-negative int"):
         course_utils.setup(seed=seed)
+
+
+def test_setup_rejects_bad_determinism_flag():
+    with pytest.raises(ValueError, match="deterministic must be True, False or 'auto', got 'yes'"):
+        course_utils.setup(deterministic="yes")
+
+
+def test_auto_determinism_is_on_for_a_cpu(monkeypatch):
+    import tensorflow as tf
+
+    from course_utils import env
+
+    calls = []
+    monkeypatch.setattr(tf.config.experimental, "enable_op_determinism", lambda: calls.append(1))
+    monkeypatch.setattr(env, "device_description", lambda: ("CPU (test)", False))
+    env.setup(verbose=False)
+    assert calls == [1]
+    monkeypatch.setattr(env, "device_description", lambda: ("GPU (test)", True))
+    env.setup(verbose=False)
+    assert calls == [1]                     # not on a GPU ...
+    env.setup(verbose=False, deterministic=True)
+    assert calls == [1, 1]                  # ... unless asked for
 
 
 def test_colab_extras_are_only_reference_libraries():
