@@ -109,3 +109,18 @@ def test_every_registered_chapter_exercise_has_a_title():
     assert chapter_ids
     for k in chapter_ids:
         assert core.REGISTRY[k].title.strip()
+
+
+def test_expect_answers_for_matching_exercises():
+    keys, choices = ("a", "b"), ("x", "y")
+    kwargs = dict(key_name="item", value_name="label", choices_name="labels",
+                  not_attempted="fill in every item")
+    assert ex.expect_answers({"a": "x", "b": "y"}, keys, choices, **kwargs) == {"a": "x", "b": "y"}
+    with pytest.raises(ex.NotAttempted, match="fill in every item"):
+        ex.expect_answers({"a": None, "b": None}, keys, choices, **kwargs)
+    with pytest.raises(ex.Feedback, match=r"no answer yet for: \['b'\]"):
+        ex.expect_answers({"a": "x"}, keys, choices, **kwargs)
+    with pytest.raises(ex.Feedback, match=r"'z' \(for 'b'\) is not one of the labels"):
+        ex.expect_answers({"a": "x", "b": "z"}, keys, choices, **kwargs)
+    with pytest.raises(ex.Feedback, match="answer with a dict item -> label, got list"):
+        ex.expect_answers(["x"], keys, choices, **kwargs)

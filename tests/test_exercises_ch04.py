@@ -143,7 +143,7 @@ def test_keep_memory():
         (dict(right, lstm_forget_gate=0), "f_t = 1 keeps it"),
         (dict(right, lstm_input_gate=1), "i_t = 0 writes nothing"),
         (dict(right, lstm_input_gate=None), "no answer yet for: ['lstm_input_gate']"),
-        (dict(right, gru_update_gate=0.5), "answer 0 or 1"),
+        (dict(right, gru_update_gate=0.5), "is not one of the gate values [0, 1]"),
         ([1, 0, 1], "answer with a dict"),
     ]
     for answer, phrase in cases:

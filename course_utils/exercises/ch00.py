@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Feedback, NotAttempted, call, exercise, expect_close, expect_equal, expect_shape, to_numpy
+from .core import (Feedback, call, exercise, expect_answers, expect_close, expect_equal,
+                   expect_shape, to_numpy)
 
 _IDS = np.array([[3, 0, 2], [1, 1, 4]])
 
@@ -107,16 +108,9 @@ PATTERN_CHOICES = ("one-to-one", "one-to-many", "many-to-one", "many-to-many (de
 
 @exercise("ch00.patterns", "match applications to input/output patterns")
 def _patterns(candidate):
-    if not isinstance(candidate, dict):
-        raise Feedback(f"answer with a dict application -> pattern, got {type(candidate).__name__}")
-    if all(candidate.get(k) is None for k in _PATTERNS):
-        raise NotAttempted("fill in a pattern for each application, then re-run")
-    missing = [k for k in _PATTERNS if candidate.get(k) is None]
-    if missing:
-        raise Feedback(f"no answer yet for: {missing}")
-    bad = [v for v in candidate.values() if v not in PATTERN_CHOICES]
-    if bad:
-        raise Feedback(f"{bad[0]!r} is not one of the patterns {list(PATTERN_CHOICES)}")
+    expect_answers(candidate, _PATTERNS, PATTERN_CHOICES, key_name="application",
+                   value_name="pattern", choices_name="patterns",
+                   not_attempted="fill in a pattern for each application, then re-run")
     wrong = [k for k, v in _PATTERNS.items() if candidate[k] != v]
     if wrong:
         hints = {

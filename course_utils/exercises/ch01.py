@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Feedback, NotAttempted, call, exercise, expect_close, expect_shape, to_numpy
+from .core import Feedback, call, exercise, expect_answers, expect_close, expect_shape, to_numpy
 
 
 def _sigmoid(z):
@@ -173,16 +173,9 @@ _HINTS = {
 
 @exercise("ch01.what_changed", "what each milestone changed")
 def _what_changed(candidate):
-    if not isinstance(candidate, dict):
-        raise Feedback(f"answer with a dict milestone -> change, got {type(candidate).__name__}")
-    if all(candidate.get(k) is None for k in _MILESTONES):
-        raise NotAttempted("fill in a change for each milestone, then re-run")
-    missing = [k for k in _MILESTONES if candidate.get(k) is None]
-    if missing:
-        raise Feedback(f"no answer yet for: {missing}")
-    bad = [v for v in candidate.values() if v not in CHANGES]
-    if bad:
-        raise Feedback(f"{bad[0]!r} is not one of the choices {list(CHANGES)}")
+    expect_answers(candidate, _MILESTONES, CHANGES, key_name="milestone", value_name="change",
+                   choices_name="choices",
+                   not_attempted="fill in a change for each milestone, then re-run")
     wrong = [k for k, v in _MILESTONES.items() if candidate[k] != v]
     if (candidate["Jordan network (1986)"] == "hidden-state feedback"
             and candidate["Elman network (1990)"] == "output feedback"):

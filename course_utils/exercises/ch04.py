@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .core import Feedback, NotAttempted, call, exercise, expect_close, expect_equal, to_numpy
+from .core import Feedback, call, exercise, expect_answers, expect_close, expect_equal, to_numpy
 
 
 def _sigmoid(z):
@@ -244,16 +244,8 @@ _KEEP = {"lstm_forget_gate": 1, "lstm_input_gate": 0, "gru_update_gate": 1}
 
 @exercise("ch04.keep_memory", "gate values that carry the state through a step unchanged")
 def _keep_memory(candidate):
-    if not isinstance(candidate, dict):
-        raise Feedback(f"answer with a dict gate -> 0 or 1, got {type(candidate).__name__}")
-    if all(candidate.get(k) is None for k in _KEEP):
-        raise NotAttempted("put 0 or 1 for each gate, then re-run")
-    missing = [k for k in _KEEP if candidate.get(k) is None]
-    if missing:
-        raise Feedback(f"no answer yet for: {missing}")
-    bad = {k: v for k, v in candidate.items() if k in _KEEP and v not in (0, 1)}
-    if bad:
-        raise Feedback(f"answer 0 or 1 for each gate, got {bad}")
+    expect_answers(candidate, _KEEP, (0, 1), key_name="gate", value_name="0 or 1",
+                   choices_name="gate values", not_attempted="put 0 or 1 for each gate, then re-run")
     if candidate["lstm_forget_gate"] != 1:
         raise Feedback("lstm_forget_gate: f_t multiplies c_{t-1}, so f_t = 1 keeps it and "
                        "f_t = 0 erases it (the name says when it forgets, not when it keeps)")

@@ -225,3 +225,26 @@ def expect_equal(value, expected, what="your answer"):
     if not ok:
         raise Feedback(f"{what} is {value!r}, expected {expected!r}")
     return value
+
+
+def expect_answers(candidate, keys, choices, *, key_name, value_name, choices_name,
+                   not_attempted):
+    """Common checks of a dict answer ``key -> chosen value`` (matching exercises).
+
+    Feedback unless ``candidate`` is a dict with a value from ``choices`` for
+    every key; :class:`NotAttempted` while every key is still ``None``.
+    Returns the candidate, for the checker to compare with the right answers.
+    """
+    if not isinstance(candidate, dict):
+        raise Feedback(f"answer with a dict {key_name} -> {value_name}, "
+                       f"got {type(candidate).__name__}")
+    if all(candidate.get(k) is None for k in keys):
+        raise NotAttempted(not_attempted)
+    missing = [k for k in keys if candidate.get(k) is None]
+    if missing:
+        raise Feedback(f"no answer yet for: {missing}")
+    bad = [(k, candidate[k]) for k in keys if candidate[k] not in choices]
+    if bad:
+        k, v = bad[0]
+        raise Feedback(f"{v!r} (for {k!r}) is not one of the {choices_name} {list(choices)}")
+    return candidate
