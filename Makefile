@@ -1,6 +1,9 @@
 # Everyday commands of the course. Run them from the course's top folder.
 #   make lab        install if needed, then open JupyterLab on the course
-#   make test       install if needed, then run the unit tests and execute every notebook
+#   make test       install if needed, then lint, run the unit tests, execute every notebook,
+#                   and run the layer tests again on the JAX backend
+#   make lint       ruff over the package, tests, benchmarks and notebook code cells
+#   make layers-jax the layer tests (cell contract, layer unit tests) under KERAS_BACKEND=jax
 #   make execute    re-run notebooks in place so their stored outputs are fresh
 #                   (all of them, or one: make execute NB=notebooks/00_sequences.ipynb)
 #   make unit       unit tests only           make notebooks  notebooks only
@@ -20,10 +23,10 @@ NB ?= notebooks/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: help setup lab test unit notebooks execute benchmarks checksums clean
+.PHONY: help setup lab lint test unit layers-jax notebooks execute benchmarks checksums clean
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 setup: $(STAMP)
 
@@ -44,8 +47,19 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory layers-jax
+
+# The layers use keras.ops only; this proves it on a second backend, in its own process
+# (a Keras backend is chosen once per process). Same tests, same tolerances.
+layers-jax: $(STAMP)
+	@start=$$(date +%s); \
+	 KERAS_BACKEND=jax $(BIN)/python -m pytest tests/layers -q $(PYTEST_ARGS) && \
+	 echo "JAX layer run: $$(( $$(date +%s) - start )) s"
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)

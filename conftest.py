@@ -13,9 +13,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import course_utils  # noqa: F401 - sets TensorFlow's environment (course_utils.env) first
+
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 BUDGET_S = 180.0  # COURSE_GUIDE.md: 3 minutes per notebook on a 2-core CPU
@@ -41,7 +40,7 @@ def _device():
         import tensorflow as tf
 
         gpus = tf.config.list_physical_devices("GPU")
-    except Exception:  # noqa: BLE001 - the table must be written anyway
+    except Exception:
         gpus = []
     return f"GPU ({len(gpus)})" if gpus else f"CPU only ({os.cpu_count()} cores)"
 

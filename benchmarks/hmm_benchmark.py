@@ -1,4 +1,4 @@
-"""Speed of course_utils.hmm against hmmlearn: log-likelihood and Viterbi.
+"""Speed of course_utils.models.hmm against hmmlearn: log-likelihood and Viterbi.
 
 For every number of states N and sequence length T, a random categorical HMM
 (Dirichlet(1) rows, 16 symbols) and a sequence sampled from it are given to
@@ -31,11 +31,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import course_utils  # noqa: E402  (sets the TensorFlow variables; imports nothing heavy)
-from course_utils.hmm import CategoricalHMM  # noqa: E402
+import hmmlearn  # noqa: E402 - after the environment is set for TensorFlow
+from hmmlearn import hmm as hl  # noqa: E402 - after the environment is set for TensorFlow
 
-import hmmlearn  # noqa: E402
-from hmmlearn import hmm as hl  # noqa: E402
+import course_utils  # noqa: E402  (sets the TensorFlow variables; imports nothing heavy)
+from course_utils.models.hmm import CategoricalHMM  # noqa: E402 - after the environment is set for TensorFlow
 
 STATES = (2, 4, 8, 16, 32)
 LENGTHS = (1_000, 10_000, 100_000)
@@ -103,11 +103,11 @@ def run(states, lengths):
             _, x = model.sample(T, seed=N + T)
             X = x[:, None]
             ref_log, ref_scaling = reference(model, "log"), reference(model, "scaling")
-            t_ours, n1 = median_time(lambda: model.log_likelihood(x))
-            t_log, n2 = median_time(lambda: ref_log.score(X))
-            t_sc, n3 = median_time(lambda: ref_scaling.score(X))
-            v_ours, n4 = median_time(lambda: model.viterbi(x))
-            v_ref, n5 = median_time(lambda: ref_log.decode(X))
+            t_ours, n1 = median_time(lambda model=model, x=x: model.log_likelihood(x))
+            t_log, n2 = median_time(lambda ref_log=ref_log, X=X: ref_log.score(X))
+            t_sc, n3 = median_time(lambda ref_scaling=ref_scaling, X=X: ref_scaling.score(X))
+            v_ours, n4 = median_time(lambda model=model, x=x: model.viterbi(x))
+            v_ref, n5 = median_time(lambda ref_log=ref_log, X=X: ref_log.decode(X))
             ll, ll_ref = model.log_likelihood(x), ref_log.score(X)
             path, _ = model.viterbi(x)
             _, path_ref = ref_log.decode(X)
@@ -174,7 +174,7 @@ def main(argv=None):
         f"Largest relative difference of the log-likelihoods: {max(r['rel'] for r in rows):.1e}.",
     ]
     text = [
-        "# course_utils.hmm against hmmlearn",
+        "# course_utils.models.hmm against hmmlearn",
         "",
         "Written by `benchmarks/hmm_benchmark.py`. Times are medians over repeated calls, in "
         "milliseconds, on one sequence sampled from a random categorical HMM with "

@@ -33,15 +33,14 @@ import sys
 import time
 from pathlib import Path
 
+import keras
+import numpy as np
+
 import course_utils  # noqa: F401  (quiets TensorFlow before it is imported)
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-
-from course_utils.layers import GRUCell, LSTMCell  # noqa: E402
+from course_utils.layers import GRUCell, LSTMCell
 
 try:  # written for chapter 1; the benchmark still runs the other cells without it
-    from course_utils.layers import ElmanCell  # noqa: E402
+    from course_utils.layers import ElmanCell
 except ImportError:  # pragma: no cover - depends on the state of the package
     ElmanCell = None
 
@@ -128,7 +127,7 @@ def main(argv=None):
     info = machine_info()
     started = time.perf_counter()
     rows = []
-    for name, ref_name, make_ref, course_name, make_course in CELLS:
+    for _name, ref_name, make_ref, course_name, make_course in CELLS:
         for batch, length, width in sizes:
             if make_course is None:
                 rows.append(f"| `{ref_name}` vs `RNN({course_name})` | {batch} | {length} "

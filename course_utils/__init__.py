@@ -8,25 +8,29 @@ imported on first use::
 
     import course_utils
     course_utils.setup(seed=0)          # first cell of every notebook
-    from course_utils import data, plotting
+    from course_utils import data, figures
     from course_utils.exercises import check
 
-Submodules
-----------
-env         ``setup()``: seeds, logging, plot style, versions, device.
-data        a registry of datasets: synthetic generators, data shipped in
-            pip packages, and the checksummed files in ``datasets/``.
-plotting    figure helpers shared by the chapters.
-exercises   the self-check framework of the exercises.
+Layout
+------
+env         ``setup()``: seeds, TensorFlow's environment, plot style, versions, device.
+validation  the argument checks every public function and layer uses.
+syllabus    the chapter table (number, title, prerequisites, status).
+layers/     custom Keras layers (recurrent cells, reservoir, attention), ``keras.ops`` only.
+models/     from-scratch NumPy models (Hopfield network, HMM, NumPy RNN with BPTT).
+data/       synthetic generators, data shipped in pip packages, the files in
+            ``datasets/``, tokenisation, forecasting splits and baselines.
+figures/    every figure helper: plot style, plots, diagrams, timeline, course map.
+exercises/  the self-check framework and each chapter's checkers.
 """
 
 import importlib as _importlib
-import os as _os
 
-# Must happen before TensorFlow is imported anywhere (see env.quiet_tensorflow).
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-_os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-_os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+from .env import set_tensorflow_environment as _set_tensorflow_environment
+from .env import setup
+
+# Must happen before TensorFlow is imported anywhere (see env.TF_ENVIRONMENT).
+_set_tensorflow_environment()
 
 __version__ = "0.1.0"
 
@@ -34,8 +38,6 @@ __version__ = "0.1.0"
 REPO = "rnn-course/rnn-course"
 #: The branch the Colab badges open.
 BRANCH = "main"
-
-from .env import setup  # noqa: E402  (light: imports Keras only when called)
 
 
 def __getattr__(name):

@@ -22,8 +22,8 @@ def check_python():
               % (MINIMUM[0], MINIMUM[1], sys.executable, sys.version.split()[0]))
         return 1
     try:
-        import venv  # noqa: F401
-        import ensurepip  # noqa: F401
+        import ensurepip  # noqa: F401 - imported only to see that it exists
+        import venv  # noqa: F401 - imported only to see that it exists
     except ImportError:
         print("Python %s at %s has no venv/ensurepip module. On Debian or Ubuntu install it "
               "with `apt install python3-venv` (or python%d.%d-venv), then run make again."
@@ -52,7 +52,7 @@ def check_index():
     url = _index_url()
     try:
         urllib.request.urlopen(url + "/pip/", timeout=20).close()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         print("Cannot reach the Python package index at %s (%s).\n"
               "The first `make lab` / `make test` installs the course's packages and needs "
               "network access to PyPI or a mirror (set PIP_INDEX_URL). Once installed, the "

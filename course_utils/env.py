@@ -31,6 +31,23 @@ COLAB_EXTRAS = (
 )
 
 
+#: The environment TensorFlow must see before it is imported: no C++ log lines (they
+#: would make stored notebook outputs differ between runs), no oneDNN custom ops
+#: (their float rounding differs by machine), and Keras on TensorFlow unless the
+#: reader chose another backend. The one place the course sets them.
+TF_ENVIRONMENT = {
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_ENABLE_ONEDNN_OPTS": "0",
+    "KERAS_BACKEND": "tensorflow",
+}
+
+
+def set_tensorflow_environment() -> None:
+    """Set :data:`TF_ENVIRONMENT` (keeping any value the reader set already)."""
+    for name, value in TF_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+
+
 @dataclass(frozen=True)
 class SetupInfo:
     """What :func:`setup` found: library versions and the compute device."""
@@ -64,9 +81,7 @@ def quiet_tensorflow() -> None:
     imported; importing ``course_utils`` sets them too, so they are in place
     as long as ``import course_utils`` comes first.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    set_tensorflow_environment()
     for name in ("tensorflow", "absl", "h5py"):
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", message=".*np.object.*", category=FutureWarning)
@@ -89,7 +104,7 @@ def install_colab_extras(packages=COLAB_EXTRAS) -> list[str]:
 
 def _import_keras():
     try:
-        import keras  # noqa: F401
+        import keras
     except ImportError as exc:  # pragma: no cover - depends on the machine
         raise ImportError(
             "Keras is not installed. From the top of the course run `make lab` "
@@ -161,9 +176,9 @@ def setup(seed: int = 0, *, deterministic="auto", style: bool = True,
     else:  # pragma: no cover - the course runs on TensorFlow
         backend_version = getattr(importlib.import_module(backend), "__version__", "?")
     if style:
-        from . import plotting
+        from .figures import plots
 
-        plotting.use_style()
+        plots.use_style()
     info = SetupInfo(
         python=platform.python_version(),
         numpy=np.__version__,

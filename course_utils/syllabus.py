@@ -48,10 +48,14 @@ CHAPTERS = (
             "reservoirs, spectral radius, ridge readout, Mackey-Glass", (3,), "planned"),
     Chapter(7, "clockwork_rnn", "The clockwork RNN",
             "modules with periods, slow-to-fast connections", (4,), "planned"),
-    Chapter(8, "seq2seq_and_attention", "Encoder-decoder models and attention",
-            "seq2seq, teacher forcing, beam search, Bahdanau attention", (4,), "planned"),
-    Chapter(9, "self_attention", "Self-attention and the Transformer",
-            "scaled dot-product and multi-head attention, positional encoding", (8,), "planned"),
+    Chapter(8, "encoder_decoder", "Encoder-decoder models",
+            "seq2seq, context hand-over, teacher forcing, greedy and beam search, G2P", (4,),
+            "planned"),
+    Chapter(9, "bahdanau_attention", "Bahdanau attention",
+            "additive and multiplicative attention, alignment, attention decoders", (8,), "planned"),
+    Chapter(10, "self_attention_and_transformers", "Self-attention and the Transformer",
+            "scaled dot-product and multi-head attention, positional encoding, Transformer", (9,),
+            "planned"),
 )
 
 
@@ -60,38 +64,3 @@ def chapter(number) -> Chapter:
         if ch.number == number:
             return ch
     raise ValueError(f"no chapter {number!r}; chapters are {[c.number for c in CHAPTERS]}")
-
-
-def draw_course_map(ax=None):
-    """Draw the chapters as boxes with arrows from each prerequisite.
-
-    Chapters still being written are drawn grey with a dashed arrow.
-    """
-    from .plotting import draw_diagram
-
-    columns = {0: 0, 1: 1, 2: 1, 3: 1, 4: 2, 6: 2, 5: 3, 7: 3, 8: 3, 9: 4}
-    rows = {0: 0, 1: 1.3, 2: 0, 3: -1.3, 4: -0.6, 6: -2.0, 5: 0.6, 7: -0.6, 8: -1.8, 9: -1.8}
-    nodes, edges = {}, []
-    for ch in CHAPTERS:
-        planned = ch.status != "available"
-        label = f"{ch.number}. " + "\n".join(_wrap(ch.title, 22))
-        nodes[ch.number] = {"xy": (columns[ch.number] * 2.6, rows[ch.number]), "label": label,
-                            "size": (2.3, 0.95),
-                            "color": "#EEEEEE" if planned else "#DCEBF7"}
-        for p in ch.prerequisites:
-            edges.append((p, ch.number, {"style": "--" if planned else "-"}))
-    return draw_diagram(nodes, edges, ax=ax, figsize=(10, 4.4), fontsize=8,
-                        title="Course map: an arrow points from a chapter to one that builds on it "
-                              "(grey: planned)")
-
-
-def _wrap(text, width):
-    words, lines, line = text.split(), [], ""
-    for w in words:
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    lines.append(line)
-    return lines

@@ -105,6 +105,99 @@ def check_stochastic(matrix, name, *, axis=-1, atol=1e-6):
     return arr
 
 
+def check_bool(value, name):
+    """Return ``value`` as a Python bool if it is ``True``/``False`` (NumPy bools included)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False, got {_describe(value)}")
+
+
+def check_activation(value, name):
+    """Return the Keras activation function named or given by ``value``."""
+    from keras import activations
+
+    try:
+        return activations.get(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be the name of a Keras activation (e.g. 'tanh', "
+                         f"'sigmoid', 'relu', 'linear'), a callable or None, got {value!r}"
+                         ) from None
+
+
+def check_initializer(value, name):
+    """Return the Keras initializer named or given by ``value``."""
+    from keras import initializers
+
+    try:
+        init = initializers.get(value)
+    except (ValueError, TypeError):
+        init = None
+    if init is None:
+        raise ValueError(f"{name} must be the name of a Keras initializer (e.g. "
+                         f"'glorot_uniform', 'orthogonal', 'zeros'), an Initializer or a "
+                         f"config dict, got {value!r}")
+    return init
+
+
+def _static_shape(tensor):
+    shape = getattr(tensor, "shape", None)
+    return tuple(shape) if shape is not None else None
+
+
+def check_cell_input_shape(input_shape, layer):
+    """The number of input features a recurrent cell is built for.
+
+    ``input_shape`` is what ``keras.layers.RNN`` passes to the cell's ``build``:
+    ``(batch, features)``. Raises a ``ValueError`` naming ``layer`` if the rank is
+    wrong or the number of features is unknown.
+    """
+    shape = tuple(input_shape) if input_shape is not None else ()
+    if len(shape) != 2 or shape[-1] is None:
+        raise ValueError(f"{layer} is built for one time step of shape (batch, features) with a "
+                         f"known number of features, got an input shape of {shape}. Wrap the cell "
+                         f"in keras.layers.RNN and give the RNN sequences of shape "
+                         f"(batch, time, features)")
+    return int(shape[-1])
+
+
+def check_cell_step(layer, inputs, states, *, input_dim, state_sizes, state_names):
+    """Check one step's inputs and states against what a cell was built for.
+
+    Args:
+        layer: the cell's name, for the message.
+        inputs: the step's input, expected shape ``(batch, input_dim)``.
+        states: the list of state tensors, expected shapes ``(batch, size)``.
+        input_dim: the number of features the cell was built for.
+        state_sizes: the expected width of each state.
+        state_names: a name for each state (``"h_{t-1}"``, ``"c_{t-1}"``).
+
+    Sizes that are unknown while tracing (``None``) are not compared.
+    """
+    shape = _static_shape(inputs)
+    if shape is not None and len(shape) != 2:
+        raise ValueError(f"{layer}: one step's input must have shape (batch, {input_dim}), got "
+                         f"{shape}. Run the cell through keras.layers.RNN on sequences of shape "
+                         f"(batch, time, {input_dim})")
+    if shape is not None and shape[-1] is not None and shape[-1] != input_dim:
+        raise ValueError(f"{layer} was built for inputs with {input_dim} features, got inputs "
+                         f"with {shape[-1]} features (one step's shape {shape}); expected "
+                         f"(batch, {input_dim})")
+    if len(states) != len(state_sizes):
+        raise ValueError(f"{layer} expects {len(state_sizes)} state tensor(s) "
+                         f"({', '.join(state_names)}), got {len(states)}")
+    batch = shape[0] if shape is not None else None
+    for state, size, name in zip(states, state_sizes, state_names):
+        st = _static_shape(state)
+        if st is None:
+            continue
+        if len(st) != 2 or (st[-1] is not None and st[-1] != size):
+            raise ValueError(f"{layer}: the state {name} must have shape (batch, {size}), got {st}")
+        if batch is not None and st[0] is not None and st[0] != batch:
+            raise ValueError(f"{layer}: the state {name} has batch size {st[0]} but the input has "
+                             f"batch size {batch}; an initial state needs one row per sequence, "
+                             f"shape ({batch}, {size})")
+
+
 def rng_from(seed, name="seed"):
     """A ``np.random.Generator`` from an int seed (or pass a Generator through)."""
     if isinstance(seed, np.random.Generator):
@@ -113,4 +206,5 @@ def rng_from(seed, name="seed"):
 
 
 __all__ = ["check_int", "check_positive_int", "check_float", "check_choice", "check_array",
-           "check_stochastic", "rng_from"]
+           "check_stochastic", "check_bool", "check_activation", "check_initializer", "check_cell_input_shape",
+           "check_cell_step", "rng_from"]

@@ -7,9 +7,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
+import pytest
 
-from course_utils import diagrams, syllabus  # noqa: E402
+from course_utils import figures, syllabus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,7 @@ def test_chapter_lookup():
 
 
 def test_course_map_draws_every_chapter_and_prerequisite():
-    ax = syllabus.draw_course_map()
+    ax = figures.draw_course_map()
     texts = " ".join(t.get_text() for t in ax.texts)
     for c in syllabus.CHAPTERS:
         assert f"{c.number}. " in texts
@@ -58,7 +58,7 @@ def test_course_map_draws_every_chapter_and_prerequisite():
 
 
 def test_io_patterns_figure_has_five_panels():
-    fig = diagrams.draw_io_patterns()
+    fig = figures.draw_io_patterns()
     visible = [a for a in fig.axes if a.get_visible()]
     assert len(visible) == 5
-    assert [a.get_title().split("\n")[0] for a in visible] == [p[0] for p in diagrams.IO_PATTERNS]
+    assert [a.get_title().split("\n")[0] for a in visible] == [p[0] for p in figures.IO_PATTERNS]

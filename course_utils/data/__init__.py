@@ -1,32 +1,31 @@
-"""Datasets of the course: one registry, three kinds.
+"""Data of the course, of three kinds, and the code that prepares it.
 
-- **synthetic**: generators that take a ``seed`` and return NumPy arrays
-  (``delayed_echo``, ``adding_problem``, ...).
+- **synthetic** generators take a ``seed`` and return NumPy arrays; the same
+  seed gives the same data on every machine (``synthetic``, ``temporal_xor``,
+  ``fill_in``, ``tagging``).
 - **packaged**: real data shipped inside pip packages the course depends on
   (``sunspots``, ``seattle_temps``, ``sp500_daily``, ``first_names``, ...).
-- **file**: files in the course's ``datasets/`` folder, verified against the
-  SHA-256 manifest ``datasets/SHA256SUMS`` on every load.
+- **files** in the course's ``datasets/`` folder, verified against the
+  SHA-256 manifest ``datasets/SHA256SUMS`` on every load (``shipped``).
 
-Nothing downloads at run time. ``catalog()`` lists everything;
-``load(name, **kwargs)`` loads by name, or call the functions directly.
+Preparation: ``text`` (character corpora), ``forecasting`` (time-ordered
+windows, a scaler fitted on training data, baselines and metrics).
+Nothing downloads at run time.
 """
 
-from . import packaged, shipped, synthetic  # noqa: F401  (fill the registry)
 from .files import DatasetFileError, dataset_path, datasets_dir, read_manifest, sha256
-from .packaged import co2, first_names, monthly_stocks, seattle_temps, seattle_weather, sp500_daily, sunspots
-from .registry import DATASETS, DatasetInfo, catalog, load, register
-from .shipped import rnn_timeline
-from .text import CharCorpus, first_name_corpus
-from .temporal_xor import temporal_xor
 from .fill_in import fill_in_the_blank
+from .packaged import co2, first_names, monthly_stocks, seattle_temps, seattle_weather, sp500_daily, sunspots
+from .shipped import rnn_timeline
+from .synthetic import adding_problem, delayed_echo, noisy_sines, variable_length_sums
 from .tagging import tagged_sentences
-from .synthetic import (adding_problem, delayed_echo, make_windows, noisy_sines, pad_sequences,
-                        variable_length_sums)
+from .temporal_xor import temporal_xor
+from .text import CharCorpus, first_name_corpus
 
 __all__ = [
-    "DATASETS", "DatasetInfo", "DatasetFileError", "catalog", "load", "register",
+    "DatasetFileError",
     "dataset_path", "datasets_dir", "read_manifest", "sha256",
-    "adding_problem", "delayed_echo", "make_windows", "noisy_sines", "pad_sequences",
+    "adding_problem", "delayed_echo", "noisy_sines",
     "variable_length_sums",
     "co2", "first_names", "monthly_stocks", "seattle_temps", "seattle_weather", "sp500_daily",
     "sunspots", "rnn_timeline",

@@ -10,13 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..validation import check_choice
-from .registry import register
 
 
-@register("sunspots", kind="packaged",
-          description="yearly mean sunspot numbers, 1700-2008 (309 values)",
-          source="statsmodels.datasets.sunspots (NOAA National Geophysical Data Center)",
-          licence="public domain")
 def sunspots():
     """Yearly sunspot activity as a pandas Series indexed by year (int)."""
     import statsmodels.api as sm
@@ -28,10 +23,6 @@ def sunspots():
     return series
 
 
-@register("co2", kind="packaged",
-          description="weekly atmospheric CO2 at Mauna Loa, 1958-2001, ppm",
-          source="statsmodels.datasets.co2 (Scripps Institution of Oceanography)",
-          licence="public domain")
 def co2(fill_missing=True):
     """Weekly CO2 concentration (ppm) as a pandas Series with a DatetimeIndex.
 
@@ -47,9 +38,6 @@ def co2(fill_missing=True):
     return series
 
 
-@register("seattle_temps", kind="packaged",
-          description="hourly temperature in Seattle through 2010 (8,759 values, deg F)",
-          source="vega_datasets local_data.seattle_temps (NOAA)", licence="public domain")
 def seattle_temps():
     """Hourly Seattle temperatures (deg F) as a pandas Series with a DatetimeIndex."""
     from vega_datasets import local_data
@@ -60,9 +48,6 @@ def seattle_temps():
     return series
 
 
-@register("seattle_weather", kind="packaged",
-          description="daily Seattle weather 2012-2015: precipitation, temperatures, wind, type",
-          source="vega_datasets local_data.seattle_weather (NOAA)", licence="public domain")
 def seattle_weather():
     """Daily Seattle weather as a pandas DataFrame indexed by date."""
     from vega_datasets import local_data
@@ -70,9 +55,6 @@ def seattle_weather():
     return local_data.seattle_weather().set_index("date")
 
 
-@register("monthly_stocks", kind="packaged",
-          description="monthly closing prices of AAPL, AMZN, GOOG, IBM, MSFT, 2000-2010",
-          source="vega_datasets local_data.stocks", licence="BSD-3-Clause (vega_datasets)")
 def monthly_stocks():
     """Monthly prices as a DataFrame: one column per ticker, indexed by date."""
     from vega_datasets import local_data
@@ -81,10 +63,6 @@ def monthly_stocks():
     return df.pivot(index="date", columns="symbol", values="price")
 
 
-@register("sp500_daily", kind="packaged",
-          description="daily S&P 500 index, 1999-2018 (5,031 trading days): open, high, low, close",
-          source="arch.data.sp500 (prices from Yahoo! Finance)",
-          licence="shipped in arch (NCSA licence)")
 def sp500_daily():
     """Daily S&P 500 prices as a DataFrame indexed by date (Open, High, Low,
     Close, Adj Close, Volume)."""
@@ -93,10 +71,6 @@ def sp500_daily():
     return arch.data.sp500.load()
 
 
-@register("first_names", kind="packaged",
-          description="US first names with their frequency in the 1990 census (5,494 entries)",
-          source="the names package (US Census Bureau, 1990)",
-          licence="public domain data; names package MIT")
 def first_names(sex="all"):
     """First names from the 1990 US census, most frequent first.
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..validation import check_int, rng_from
-from .registry import register
 
 
-@register("temporal_xor", kind="synthetic",
-          description="Elman's temporal XOR: bit triples (a, b, a XOR b); predict the next bit",
-          source="generated (after Elman 1990, Finding structure in time)", licence="CC0")
 def temporal_xor(n_sequences=500, n_triples=10, seed=0):
     """Sequences of bit triples ``a, b, a XOR b`` and the next-bit targets.
 

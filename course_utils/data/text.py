@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..validation import check_float, rng_from
-from .registry import register
 
 PAD, START, END = "_", "<", ">"
 
@@ -131,11 +130,6 @@ class CharCorpus:
                 f"{len(self.validation_words)} validation words, vocab_size={self.vocab_size})")
 
 
-@register("first_name_corpus", kind="packaged",
-          description="distinct US first names (1990 census) as a character-level corpus "
-                      "with start/end tokens and a seeded train/validation split",
-          source="the names package (US Census Bureau, 1990), via first_names()",
-          licence="public domain data; names package MIT")
 def first_name_corpus(validation_fraction=0.1, seed=0, sex="all"):
     """The census first names as a :class:`CharCorpus`.
 

@@ -4,9 +4,28 @@ Each chapter's checkers live in ``chNN.py`` and are imported on first use, so
 ``check("ch04.lstm_step", my_function)`` works without importing anything else.
 """
 
-from .core import (FAIL, NOT_ATTEMPTED, PASS, REGISTRY, Exercise, ExerciseFailure, Feedback,
-                   NotAttempted, Result, call, check, evaluate, exercise, expect_answers,
-                   expect_close, expect_equal, expect_shape, get_exercise, set_strict, to_numpy)
+from .core import (
+                   FAIL,
+                   NOT_ATTEMPTED,
+                   PASS,
+                   REGISTRY,
+                   Exercise,
+                   ExerciseFailure,
+                   Feedback,
+                   NotAttempted,
+                   Result,
+                   call,
+                   check,
+                   evaluate,
+                   exercise,
+                   expect_answers,
+                   expect_close,
+                   expect_equal,
+                   expect_shape,
+                   get_exercise,
+                   set_strict,
+                   to_numpy,
+)
 
 __all__ = ["check", "evaluate", "set_strict", "exercise", "call", "expect_answers", "expect_close",
            "expect_equal", "expect_shape", "to_numpy", "get_exercise", "Feedback",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import (Feedback, call, exercise, expect_answers, expect_close, expect_equal,
-                   expect_shape, to_numpy)
+from .core import Feedback, call, exercise, expect_answers, expect_close, expect_equal, expect_shape, to_numpy
 
 _IDS = np.array([[3, 0, 2], [1, 1, 4]])
 

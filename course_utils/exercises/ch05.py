@@ -40,7 +40,7 @@ def _reference_split(series, L, vs):
     T = len(series)
     tr = np.arange(L, vs)
     va = np.arange(max(vs, L), T)
-    win = lambda ts: np.stack([series[t - L:t] for t in ts])  # noqa: E731
+    win = lambda ts: np.stack([series[t - L:t] for t in ts])  # noqa: E731 - a one-line window helper reads best as a lambda
     return win(tr), series[tr], win(va), series[va]
 
 

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import importlib
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -129,7 +129,7 @@ def evaluate(exercise_id, candidate) -> Result:
         return Result(exercise_id, NOT_ATTEMPTED, str(exc))
     except Feedback as exc:
         return Result(exercise_id, FAIL, str(exc))
-    except Exception as exc:  # noqa: BLE001 - e.g. an answer of a type the checker cannot read
+    except Exception as exc:
         return Result(exercise_id, FAIL, f"the check could not use your answer "
                                          f"({type(exc).__name__}: {exc})")
     return Result(exercise_id, PASS, message or "correct")
@@ -171,7 +171,7 @@ def call(candidate, *args, **kwargs):
     except NotImplementedError:
         raise NotAttempted("the stub still raises NotImplementedError: write your code in its "
                            "place, then re-run the cell") from None
-    except Exception as exc:  # noqa: BLE001 - any error of the reader's code is feedback
+    except Exception as exc:
         frames = traceback.extract_tb(exc.__traceback__)
         where = f" (at line {frames[-1].lineno}: {frames[-1].line})" if frames else ""
         raise Feedback(f"your code raised {type(exc).__name__}: {exc}{where}") from None

@@ -6,6 +6,6 @@ registered with ``@keras.saving.register_keras_serializable(package="course_util
 so that a model using it saves to ``.keras`` and loads back in safe mode.
 """
 
-from .elman import ElmanCell, JordanCell  # noqa: E402,F401  (chapter 1)
-from .lstm import LSTMCell  # noqa: E402,F401  (chapter 4)
-from .gru import GRUCell  # noqa: E402,F401  (chapter 4)
+from .elman import ElmanCell, JordanCell  # noqa: F401  (chapter 1)
+from .gru import GRUCell  # noqa: F401  (chapter 4)
+from .lstm import LSTMCell  # noqa: F401  (chapter 4)

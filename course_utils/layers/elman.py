@@ -15,8 +15,15 @@ from __future__ import annotations
 import keras
 from keras import activations, initializers, ops
 
-from ..validation import check_float, check_positive_int
-from ._checks import _activation, _check_bool, _initializer, _input_dim
+from ..validation import (
+    check_activation,
+    check_bool,
+    check_cell_input_shape,
+    check_cell_step,
+    check_float,
+    check_initializer,
+    check_positive_int,
+)
 
 
 @keras.saving.register_keras_serializable(package="course_utils")
@@ -64,16 +71,16 @@ class ElmanCell(keras.layers.Layer):
                  bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
         self.units = check_positive_int(units, "units")
-        self.activation = _activation(activation, "activation")
-        self.use_bias = _check_bool(use_bias, "use_bias")
-        self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
-        self.recurrent_initializer = _initializer(recurrent_initializer, "recurrent_initializer")
-        self.bias_initializer = _initializer(bias_initializer, "bias_initializer")
+        self.activation = check_activation(activation, "activation")
+        self.use_bias = check_bool(use_bias, "use_bias")
+        self.kernel_initializer = check_initializer(kernel_initializer, "kernel_initializer")
+        self.recurrent_initializer = check_initializer(recurrent_initializer, "recurrent_initializer")
+        self.bias_initializer = check_initializer(bias_initializer, "bias_initializer")
         self.state_size = self.units
         self.output_size = self.units
 
     def build(self, input_shape):
-        input_dim = _input_dim(input_shape, "ElmanCell")
+        input_dim = check_cell_input_shape(input_shape, "ElmanCell")
         self.kernel = self.add_weight(shape=(input_dim, self.units), name="kernel",
                                       initializer=self.kernel_initializer)
         self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
@@ -85,6 +92,8 @@ class ElmanCell(keras.layers.Layer):
 
     def call(self, inputs, states, training=None):
         h_prev = states[0] if isinstance(states, (list, tuple)) else states
+        check_cell_step("ElmanCell", inputs, [h_prev], input_dim=self.kernel.shape[0],
+                        state_sizes=[self.units], state_names=["h_{t-1}"])
         z = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel)
         if self.bias is not None:
             z = z + self.bias
@@ -166,20 +175,20 @@ class JordanCell(keras.layers.Layer):
         super().__init__(**kwargs)
         self.units = check_positive_int(units, "units")
         self.output_units = check_positive_int(output_units, "output_units")
-        self.activation = _activation(activation, "activation")
-        self.output_activation = _activation(output_activation, "output_activation")
+        self.activation = check_activation(activation, "activation")
+        self.output_activation = check_activation(output_activation, "output_activation")
         self.state_decay = check_float(state_decay, "state_decay", minimum=0.0, maximum=1.0,
                                        max_inclusive=False)
-        self.use_bias = _check_bool(use_bias, "use_bias")
-        self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
-        self.recurrent_initializer = _initializer(recurrent_initializer, "recurrent_initializer")
-        self.output_initializer = _initializer(output_initializer, "output_initializer")
-        self.bias_initializer = _initializer(bias_initializer, "bias_initializer")
+        self.use_bias = check_bool(use_bias, "use_bias")
+        self.kernel_initializer = check_initializer(kernel_initializer, "kernel_initializer")
+        self.recurrent_initializer = check_initializer(recurrent_initializer, "recurrent_initializer")
+        self.output_initializer = check_initializer(output_initializer, "output_initializer")
+        self.bias_initializer = check_initializer(bias_initializer, "bias_initializer")
         self.state_size = self.output_units
         self.output_size = self.output_units
 
     def build(self, input_shape):
-        input_dim = _input_dim(input_shape, "JordanCell")
+        input_dim = check_cell_input_shape(input_shape, "JordanCell")
         self.kernel = self.add_weight(shape=(input_dim, self.units), name="kernel",
                                       initializer=self.kernel_initializer)
         self.recurrent_kernel = self.add_weight(shape=(self.output_units, self.units),
@@ -198,6 +207,8 @@ class JordanCell(keras.layers.Layer):
 
     def call(self, inputs, states, training=None):
         s = states[0] if isinstance(states, (list, tuple)) else states
+        check_cell_step("JordanCell", inputs, [s], input_dim=self.kernel.shape[0],
+                        state_sizes=[self.output_units], state_names=["y_{t-1}"])
         z = ops.matmul(inputs, self.kernel) + ops.matmul(s, self.recurrent_kernel)
         if self.bias is not None:
             z = z + self.bias

@@ -11,8 +11,14 @@ from __future__ import annotations
 import keras
 from keras import activations, initializers, ops
 
-from ..validation import check_positive_int
-from ._checks import _activation, _check_bool, _check_state, _initializer, _input_dim
+from ..validation import (
+    check_activation,
+    check_bool,
+    check_cell_input_shape,
+    check_cell_step,
+    check_initializer,
+    check_positive_int,
+)
 
 
 @keras.saving.register_keras_serializable(package="course_utils")
@@ -89,18 +95,18 @@ class GRUCell(keras.layers.Layer):
                  reset_after=True, **kwargs):
         super().__init__(**kwargs)
         self.units = check_positive_int(units, "units")
-        self.activation = _activation(activation, "activation")
-        self.recurrent_activation = _activation(recurrent_activation, "recurrent_activation")
-        self.use_bias = _check_bool(use_bias, "use_bias")
-        self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
-        self.recurrent_initializer = _initializer(recurrent_initializer, "recurrent_initializer")
-        self.bias_initializer = _initializer(bias_initializer, "bias_initializer")
-        self.reset_after = _check_bool(reset_after, "reset_after")
+        self.activation = check_activation(activation, "activation")
+        self.recurrent_activation = check_activation(recurrent_activation, "recurrent_activation")
+        self.use_bias = check_bool(use_bias, "use_bias")
+        self.kernel_initializer = check_initializer(kernel_initializer, "kernel_initializer")
+        self.recurrent_initializer = check_initializer(recurrent_initializer, "recurrent_initializer")
+        self.bias_initializer = check_initializer(bias_initializer, "bias_initializer")
+        self.reset_after = check_bool(reset_after, "reset_after")
         self.state_size = self.units
         self.output_size = self.units
 
     def build(self, input_shape):
-        input_dim = _input_dim(input_shape, "GRUCell")
+        input_dim = check_cell_input_shape(input_shape, "GRUCell")
         self.kernel = self.add_weight(shape=(input_dim, 3 * self.units), name="kernel",
                                       initializer=self.kernel_initializer)
         self.recurrent_kernel = self.add_weight(shape=(self.units, 3 * self.units),
@@ -116,7 +122,8 @@ class GRUCell(keras.layers.Layer):
     def call(self, inputs, states, training=None):
         nested = isinstance(states, (list, tuple))
         h_prev = states[0] if nested else states
-        _check_state(h_prev, self.units, "h_{t-1}", "GRUCell")
+        check_cell_step("GRUCell", inputs, [h_prev], input_dim=self.kernel.shape[0],
+                        state_sizes=[self.units], state_names=["h_{t-1}"])
         u = self.units
         x_proj = ops.matmul(inputs, self.kernel)                  # (batch, 3u): z, r, h
         if self.use_bias:

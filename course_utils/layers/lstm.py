@@ -18,8 +18,14 @@ from __future__ import annotations
 import keras
 from keras import activations, initializers, ops
 
-from ..validation import check_positive_int
-from ._checks import _activation, _check_bool, _check_state, _initializer, _input_dim
+from ..validation import (
+    check_activation,
+    check_bool,
+    check_cell_input_shape,
+    check_cell_step,
+    check_initializer,
+    check_positive_int,
+)
 
 
 @keras.saving.register_keras_serializable(package="course_utils")
@@ -129,16 +135,16 @@ class LSTMCell(keras.layers.Layer):
                  peephole_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
         self.units = check_positive_int(units, "units")
-        self.activation = _activation(activation, "activation")
-        self.recurrent_activation = _activation(recurrent_activation, "recurrent_activation")
-        self.use_bias = _check_bool(use_bias, "use_bias")
-        self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
-        self.recurrent_initializer = _initializer(recurrent_initializer, "recurrent_initializer")
-        self.bias_initializer = _initializer(bias_initializer, "bias_initializer")
-        self.unit_forget_bias = _check_bool(unit_forget_bias, "unit_forget_bias")
-        self.peephole = _check_bool(peephole, "peephole")
-        self.coupled = _check_bool(coupled, "coupled")
-        self.peephole_initializer = _initializer(peephole_initializer, "peephole_initializer")
+        self.activation = check_activation(activation, "activation")
+        self.recurrent_activation = check_activation(recurrent_activation, "recurrent_activation")
+        self.use_bias = check_bool(use_bias, "use_bias")
+        self.kernel_initializer = check_initializer(kernel_initializer, "kernel_initializer")
+        self.recurrent_initializer = check_initializer(recurrent_initializer, "recurrent_initializer")
+        self.bias_initializer = check_initializer(bias_initializer, "bias_initializer")
+        self.unit_forget_bias = check_bool(unit_forget_bias, "unit_forget_bias")
+        self.peephole = check_bool(peephole, "peephole")
+        self.coupled = check_bool(coupled, "coupled")
+        self.peephole_initializer = check_initializer(peephole_initializer, "peephole_initializer")
         self.state_size = [self.units, self.units]
         self.output_size = self.units
 
@@ -148,7 +154,7 @@ class LSTMCell(keras.layers.Layer):
         return ("f", "c", "o") if self.coupled else ("i", "f", "c", "o")
 
     def build(self, input_shape):
-        input_dim = _input_dim(input_shape, "LSTMCell")
+        input_dim = check_cell_input_shape(input_shape, "LSTMCell")
         n = len(self.gates)
         self.kernel = self.add_weight(shape=(input_dim, n * self.units), name="kernel",
                                       initializer=self.kernel_initializer)
@@ -183,8 +189,8 @@ class LSTMCell(keras.layers.Layer):
             raise ValueError(f"LSTMCell needs two states [h_{{t-1}}, c_{{t-1}}], each of shape "
                              f"(batch, {self.units}); got {count}. Pass initial_state=[h0, c0]")
         h_prev, c_prev = states[0], states[1]
-        _check_state(h_prev, self.units, "h_{t-1}", "LSTMCell")
-        _check_state(c_prev, self.units, "c_{t-1}", "LSTMCell")
+        check_cell_step("LSTMCell", inputs, [h_prev, c_prev], input_dim=self.kernel.shape[0],
+                        state_sizes=[self.units, self.units], state_names=["h_{t-1}", "c_{t-1}"])
         # All gates at once: (batch, n_gates * units), then one block per gate.
         z = ops.matmul(inputs, self.kernel)
         z = ops.add(z, ops.matmul(h_prev, self.recurrent_kernel))
