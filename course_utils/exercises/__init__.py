@@ -23,11 +23,12 @@ from .core import (
                    expect_equal,
                    expect_shape,
                    get_exercise,
+                   hint,
                    set_strict,
                    to_numpy,
 )
 
-__all__ = ["check", "evaluate", "set_strict", "exercise", "call", "expect_answers", "expect_close",
+__all__ = ["check", "hint", "evaluate", "set_strict", "exercise", "call", "expect_answers", "expect_close",
            "expect_equal", "expect_shape", "to_numpy", "get_exercise", "Feedback",
            "NotAttempted", "ExerciseFailure", "Result", "Exercise", "REGISTRY", "PASS",
            "FAIL", "NOT_ATTEMPTED"]

@@ -57,6 +57,7 @@ class Exercise:
     id: str
     title: str
     checker: Callable
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,16 +79,28 @@ class Result:
 REGISTRY: dict[str, Exercise] = {}
 
 
-def exercise(exercise_id, title):
-    """Decorator registering ``checker(candidate) -> success message``."""
+def exercise(exercise_id, title, *, hint=""):
+    """Decorator registering ``checker(candidate) -> success message``.
+
+    ``hint`` is what :func:`hint` shows a reader who is stuck: a nudge towards
+    the idea (which function, which axis, which equation), never the answer.
+    """
     if not isinstance(exercise_id, str) or "." not in exercise_id:
         raise ValueError(f"exercise_id must look like 'ch04.lstm_step', got {exercise_id!r}")
+    if not isinstance(hint, str):
+        raise ValueError(f"hint must be a string, got {type(hint).__name__}")
 
     def decorate(checker):
-        REGISTRY[exercise_id] = Exercise(exercise_id, title, checker)
+        REGISTRY[exercise_id] = Exercise(exercise_id, title, checker, hint)
         return checker
 
     return decorate
+
+
+def hint(exercise_id) -> None:
+    """Print the hint of exercise ``exercise_id`` (a nudge, not the answer)."""
+    ex = get_exercise(exercise_id)
+    print(f"Hint for {exercise_id} ({ex.title}): {ex.hint or 'no hint for this one; re-read the section above.'}")
 
 
 def set_strict(strict=True):
