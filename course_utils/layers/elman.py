@@ -152,11 +152,15 @@ class JordanCell(keras.layers.Layer):
 
     Call arguments:
         inputs: tensor (batch, input_dim), the input :math:`x_t` of one step.
-        states: list with one tensor (batch, output_units), :math:`s_t`.
+        states: list of two tensors (batch, output_units): the previous output
+            :math:`y_{t-1}` and the state units :math:`s_t`. The previous output
+            comes first because that is what ``keras.layers.RNN`` repeats as the
+            output of a masked step on every backend (the JAX backend takes it
+            from the first state), so masked runs agree across backends.
         training: unused (the cell has no dropout); accepted for the cell contract.
 
     Returns:
-        ``(y_t, [s_{t+1}])`` with :math:`s_{t+1} = \\mu s_t + y_t`.
+        ``(y_t, [y_t, s_{t+1}])`` with :math:`s_{t+1} = \\mu s_t + y_t`.
 
     Example::
 
@@ -184,7 +188,7 @@ class JordanCell(keras.layers.Layer):
         self.recurrent_initializer = check_initializer(recurrent_initializer, "recurrent_initializer")
         self.output_initializer = check_initializer(output_initializer, "output_initializer")
         self.bias_initializer = check_initializer(bias_initializer, "bias_initializer")
-        self.state_size = self.output_units
+        self.state_size = [self.output_units, self.output_units]
         self.output_size = self.output_units
 
     def build(self, input_shape):
@@ -206,9 +210,14 @@ class JordanCell(keras.layers.Layer):
             self.bias = self.output_bias = None
 
     def call(self, inputs, states, training=None):
-        s = states[0] if isinstance(states, (list, tuple)) else states
-        check_cell_step("JordanCell", inputs, [s], input_dim=self.kernel.shape[0],
-                        state_sizes=[self.output_units], state_names=["y_{t-1}"])
+        if not isinstance(states, (list, tuple)) or len(states) != 2:
+            count = len(states) if isinstance(states, (list, tuple)) else "a single tensor"
+            raise ValueError(f"JordanCell needs two states [y_{{t-1}}, s_t], each of shape "
+                             f"(batch, {self.output_units}); got {count}. Pass initial_state=[y0, s0]")
+        s = states[1]
+        check_cell_step("JordanCell", inputs, list(states), input_dim=self.kernel.shape[0],
+                        state_sizes=[self.output_units, self.output_units],
+                        state_names=["y_{t-1}", "s_t"])
         z = ops.matmul(inputs, self.kernel) + ops.matmul(s, self.recurrent_kernel)
         if self.bias is not None:
             z = z + self.bias
@@ -218,10 +227,11 @@ class JordanCell(keras.layers.Layer):
             a = a + self.output_bias
         y = self.output_activation(a)
         s_next = y + self.state_decay * s if self.state_decay else y
-        return y, [s_next] if isinstance(states, (list, tuple)) else s_next
+        return y, [y, s_next]
 
     def get_initial_state(self, batch_size=None):
-        return [ops.zeros((batch_size, self.output_units), dtype=self.compute_dtype)]
+        zeros = ops.zeros((batch_size, self.output_units), dtype=self.compute_dtype)
+        return [zeros, zeros]
 
     def get_config(self):
         config = {

@@ -6,19 +6,13 @@ import pytest
 
 import course_utils  # noqa: F401  (quiet TensorFlow before it is imported)
 from course_utils.layers import ElmanCell, JordanCell
+from tests.conftest import sigmoid
+from tests.conftest import to_numpy as _np
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((6, 9, 3)).astype("float32")
 LENGTHS = np.array([9, 7, 4, 9, 1, 5])
 MASK = np.arange(9)[None, :] < LENGTHS[:, None]
-
-
-def _np(t):
-    return keras.ops.convert_to_numpy(t)
-
-
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
 
 
 def _elman_and_simple_rnn(units=5, **kwargs):
@@ -62,7 +56,7 @@ def _jordan_numpy(cell, x, mask=None):
     out = []
     for t in range(x.shape[1]):
         h = np.tanh(x[:, t] @ W + s @ U + b)
-        y = _sigmoid(h @ V + c)
+        y = sigmoid(h @ V + c)
         s_new = cell.state_decay * s + y
         if mask is not None:   # masked steps keep the state and repeat the previous output
             keep = mask[:, t:t + 1]
@@ -77,13 +71,15 @@ def test_jordan_equals_a_numpy_loop_with_and_without_mask(state_decay):
     cell = JordanCell(5, output_units=2, output_activation="sigmoid", state_decay=state_decay,
                       bias_initializer="random_normal")
     layer = keras.layers.RNN(cell, return_sequences=True, return_state=True)
-    seq, state = layer(X)
+    seq, y_last, state = layer(X)
     want_seq, want_state = _jordan_numpy(cell, X)
     np.testing.assert_allclose(_np(seq), want_seq, atol=1e-5)
+    np.testing.assert_allclose(_np(y_last), want_seq[:, -1], atol=1e-5)
     np.testing.assert_allclose(_np(state), want_state, atol=1e-5)
-    seq, state = layer(X, mask=MASK)
+    seq, y_last, state = layer(X, mask=MASK)
     want_seq, want_state = _jordan_numpy(cell, X, MASK)
     np.testing.assert_allclose(_np(seq), want_seq, atol=1e-5)
+    np.testing.assert_allclose(_np(y_last), want_seq[:, -1], atol=1e-5)
     np.testing.assert_allclose(_np(state), want_state, atol=1e-5)
 
 
@@ -109,8 +105,8 @@ def test_masked_batch_equals_each_sequence_alone(make):
 def test_shapes_and_weights():
     cell = JordanCell(7, output_units=2)
     layer = keras.layers.RNN(cell, return_sequences=True, return_state=True)
-    seq, state = layer(X)
-    assert tuple(seq.shape) == (6, 9, 2) and tuple(state.shape) == (6, 2)
+    seq, y_last, state = layer(X)
+    assert tuple(seq.shape) == (6, 9, 2) and tuple(y_last.shape) == tuple(state.shape) == (6, 2)
     assert [tuple(w.shape) for w in cell.weights] == [(3, 7), (2, 7), (7, 2), (7,), (2,)]
     cell = ElmanCell(7, use_bias=False)
     seq, state = keras.layers.RNN(cell, return_sequences=True, return_state=True)(X)

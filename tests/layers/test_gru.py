@@ -9,6 +9,8 @@ import pytest
 
 import course_utils  # noqa: F401  (quiet TensorFlow before it is imported)
 from course_utils.layers import GRUCell
+from tests.conftest import sigmoid
+from tests.conftest import to_numpy as _np
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((6, 9, 3)).astype("float32")
@@ -17,14 +19,6 @@ MASK = np.arange(9)[None, :] < LENGTHS[:, None]
 X_PADDED = np.where(MASK[..., None], X, 0.0).astype("float32")
 UNITS = 5
 TOL = 1e-5
-
-
-def _np(t):
-    return keras.ops.convert_to_numpy(t)
-
-
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
 
 
 def _random_weights(layer, seed=1):
@@ -57,7 +51,7 @@ def _numpy_gru(cell, x, h0=None, mask=None):
     for t in range(x.shape[1]):
         xz, xr, xh = np.split(x[:, t] @ W + b_in, 3, axis=1)
         hz, hr, hh = np.split(h @ U + b_rec, 3, axis=1)
-        z, r = _sigmoid(xz + hz), _sigmoid(xr + hr)
+        z, r = sigmoid(xz + hz), sigmoid(xr + hr)
         if cell.reset_after:
             cand = np.tanh(xh + r * hh)
         else:

@@ -9,6 +9,8 @@ import pytest
 
 import course_utils  # noqa: F401  (quiet TensorFlow before it is imported)
 from course_utils.layers import LSTMCell
+from tests.conftest import sigmoid
+from tests.conftest import to_numpy as _np
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((6, 9, 3)).astype("float32")
@@ -17,14 +19,6 @@ MASK = np.arange(9)[None, :] < LENGTHS[:, None]
 X_PADDED = np.where(MASK[..., None], X, 0.0).astype("float32")
 UNITS = 5
 TOL = 1e-5
-
-
-def _np(t):
-    return keras.ops.convert_to_numpy(t)
-
-
-def _sigmoid(z):
-    return 1 / (1 + np.exp(-z))
 
 
 def _random_weights(layer, seed=1):
@@ -58,14 +52,14 @@ def _numpy_lstm(cell, x, h0=None, c0=None, mask=None):
         z = x[:, t] @ W + h @ U + b
         if cell.coupled:
             zf, zc, zo = np.split(z, 3, axis=1)
-            f = _sigmoid(zf + p["f"] * c)
+            f = sigmoid(zf + p["f"] * c)
             i = 1 - f
         else:
             zi, zf, zc, zo = np.split(z, 4, axis=1)
-            i = _sigmoid(zi + p["i"] * c)
-            f = _sigmoid(zf + p["f"] * c)
+            i = sigmoid(zi + p["i"] * c)
+            f = sigmoid(zf + p["f"] * c)
         c_new = f * c + i * np.tanh(zc)
-        o = _sigmoid(zo + p["o"] * c_new)
+        o = sigmoid(zo + p["o"] * c_new)
         h_new = o * np.tanh(c_new)
         if mask is not None:   # masked steps keep the state and repeat the previous output
             keep = mask[:, t:t + 1]
