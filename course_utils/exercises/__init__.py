@@ -20,8 +20,11 @@ from .core import (
                    exercise,
                    expect_answers,
                    expect_close,
+                   expect_distribution,
                    expect_equal,
+                   expect_finite,
                    expect_shape,
+                   expect_varying,
                    get_exercise,
                    hint,
                    set_strict,
@@ -29,6 +32,7 @@ from .core import (
 )
 
 __all__ = ["check", "hint", "evaluate", "set_strict", "exercise", "call", "expect_answers", "expect_close",
-           "expect_equal", "expect_shape", "to_numpy", "get_exercise", "Feedback",
+           "expect_distribution", "expect_equal",
+           "expect_finite", "expect_shape", "expect_varying", "to_numpy", "get_exercise", "Feedback",
            "NotAttempted", "ExerciseFailure", "Result", "Exercise", "REGISTRY", "PASS",
            "FAIL", "NOT_ATTEMPTED"]

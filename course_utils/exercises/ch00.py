@@ -9,11 +9,14 @@ from .core import Feedback, call, exercise, expect_answers, expect_close, expect
 _IDS = np.array([[3, 0, 2], [1, 1, 4]])
 
 
-@exercise("ch00.one_hot", "one-hot encode a batch of token ids")
+@exercise("ch00.one_hot", "one-hot encode a batch of token ids",
+          hint="Which row of the identity matrix np.eye(vocab_size) is the one-hot vector of id "
+               "k? Indexing an array with an integer array keeps the index array's shape and "
+               "adds the row's axis at the end.")
 def _one_hot(candidate):
     # vocab_size 6 > ids.max() + 1 on purpose: the vocabulary may hold ids absent from a batch
     got = call(candidate, _IDS, 6)
-    arr = to_numpy(got, "one_hot(ids, 6)")
+    arr = to_numpy(got, "one_hot(ids, 6)", finite=True)
     if arr.shape == (2, 3, 5):
         raise Feedback("one_hot(ids, 6) has 5 columns: the number of columns is vocab_size, "
                        "not ids.max() + 1 (a batch need not contain every id)")
@@ -28,12 +31,15 @@ def _one_hot(candidate):
     return "one row per token with a single 1 in the column of its id"
 
 
-@exercise("ch00.embed", "embedding lookup as one-hot times a matrix")
+@exercise("ch00.embed", "embedding lookup as one-hot times a matrix",
+          hint="Reuse your one_hot with as many columns as the table has rows. The @ operator "
+               "multiplies the last axis of a (..., vocab_size) array with a (vocab_size, d) "
+               "matrix and keeps the leading axes.")
 def _embed(candidate):
     rng = np.random.default_rng(0)
     table = rng.standard_normal((5, 4))
     got = call(candidate, _IDS, table)
-    arr = to_numpy(got, "embed(ids, table)")
+    arr = to_numpy(got, "embed(ids, table)", finite=True)
     if arr.shape == (2, 3, 5):
         raise Feedback("embed(ids, table) returned one-hot vectors: multiply them by the "
                        "table to pick its rows")
@@ -44,7 +50,10 @@ def _embed(candidate):
     return "one_hot(ids) @ table picks row ids[b, t] of the table: an embedding is a lookup"
 
 
-@exercise("ch00.pad_and_mask", "right-pad a batch of sequences and build the mask")
+@exercise("ch00.pad_and_mask", "right-pad a batch of sequences and build the mask",
+          hint="Find the longest length first. Start from an all-zero array (batch, longest, "
+               "features) and an all-False mask (batch, longest), then copy each sequence into "
+               "the start of its row and mark the same steps in the mask.")
 def _pad_and_mask(candidate):
     seqs = [np.array([[1.0], [2.0]]), np.array([[3.0], [4.0], [5.0], [6.0]]),
             np.array([[7.0]])]
@@ -53,7 +62,7 @@ def _pad_and_mask(candidate):
         raise Feedback("pad_and_mask(sequences) must return a tuple (padded, mask)")
     padded, mask = got
     padded = expect_shape(padded, (3, 4, 1), "padded")
-    mask = to_numpy(mask, "mask")
+    mask = to_numpy(mask, "mask", finite=True)
     if mask.shape == (3, 4, 1):
         raise Feedback("mask has a feature axis: it should be (batch, time) = (3, 4), one "
                        "flag per time step")
@@ -73,7 +82,10 @@ def _pad_and_mask(candidate):
     return "real steps first, zeros after, and a mask that is True exactly at the real steps"
 
 
-@exercise("ch00.receptive_field", "receptive field of a stack of causal convolutions")
+@exercise("ch00.receptive_field", "receptive field of a stack of causal convolutions",
+          hint="Draw one layer first: which past steps does a kernel of size k with dilation d "
+               "touch? Then ask how far a second layer reaches beyond the first, and do not "
+               "forget to count the current step.")
 def _receptive_field(candidate):
     cases = [((4, [1]), 4), ((2, [1, 2, 4, 8]), 16), ((3, [1, 1]), 5), ((2, [1, 2, 4]), 8),
              ((5, [2]), 9)]
@@ -105,7 +117,10 @@ PATTERN_CHOICES = ("one-to-one", "one-to-many", "many-to-one", "many-to-many (de
                    "many-to-many (synchronous)")
 
 
-@exercise("ch00.patterns", "match applications to input/output patterns")
+@exercise("ch00.patterns", "match applications to input/output patterns",
+          hint="Ask two questions for each application: is the input a sequence or a single "
+               "item, and is the output one value per input step, one value at the end, or a "
+               "new sequence of its own length?")
 def _patterns(candidate):
     expect_answers(candidate, _PATTERNS, PATTERN_CHOICES, key_name="application",
                    value_name="pattern", choices_name="patterns",

@@ -16,7 +16,7 @@ def _sigmoid(z):
 # ---------------------------------------------------------------------------
 
 def reference_energy(weights, states):
-    """E(s) = -1/2 s^T W s for each row of ``states`` (batch, N) -> (batch,)."""
+    """E(s) = -1/2 s^T U s for each row of ``states`` (batch, N) -> (batch,)."""
     return -0.5 * np.einsum("bi,ij,bj->b", states, weights, states)
 
 
@@ -30,31 +30,36 @@ def _energy_case():
     return weights, states
 
 
-@exercise("ch01.hopfield_energy", "the energy of a batch of Hopfield states")
+@exercise("ch01.hopfield_energy", "the energy of a batch of Hopfield states",
+          hint="For one state s the energy is -0.5 * s @ U @ s. For a batch, states @ U @ "
+               "states.T holds every pair of states, but you need one energy per state: which "
+               "entries of that matrix are they, and how do you get only those (an elementwise "
+               "product and a sum over the units, or np.einsum)?")
 def _hopfield_energy(candidate):
     weights, states = _energy_case()
     want = reference_energy(weights, states)
-    got = to_numpy(call(candidate, weights.copy(), states.copy()), "hopfield_energy(W, states)")
+    got = to_numpy(call(candidate, weights.copy(), states.copy()), "hopfield_energy(U, states)",
+                   finite=True)
     b = states.shape[0]
     if got.shape == (b, b):
-        raise Feedback("hopfield_energy(W, states) has shape (7, 7): you computed s_a^T W s_b for "
+        raise Feedback("hopfield_energy(U, states) has shape (7, 7): you computed s_a^T U s_b for "
                        "every pair of states. Each state needs only its own energy, the "
                        "diagonal of that matrix (for example with np.einsum('bi,ij,bj->b', ...))")
     if got.ndim == 0 or got.shape == (1,):
-        raise Feedback("hopfield_energy(W, states) returned one number for the whole batch: "
+        raise Feedback("hopfield_energy(U, states) returned one number for the whole batch: "
                        "return one energy per row of states, shape (batch,)")
-    expect_shape(got, (b,), "hopfield_energy(W, states)")
+    expect_shape(got, (b,), "hopfield_energy(U, states)")
     if np.allclose(got, -want):
-        raise Feedback("the sign is flipped: E(s) = -1/2 s^T W s, so stored patterns get a low "
+        raise Feedback("the sign is flipped: E(s) = -1/2 s^T U s, so stored patterns get a low "
                        "(negative) energy and recall runs downhill")
     if np.allclose(got, 2 * want):
         raise Feedback("your energies are twice the reference: you forgot the factor 1/2 "
-                       "(each pair i, j appears twice in s^T W s)")
+                       "(each pair i, j appears twice in s^T U s)")
     if np.allclose(got, want / 2):
-        raise Feedback("your energies are half the reference: E(s) = -1/2 s^T W s has the factor "
+        raise Feedback("your energies are half the reference: E(s) = -1/2 s^T U s has the factor "
                        "1/2 once, not twice")
-    expect_close(got, want, "hopfield_energy(W, states)")
-    return "E(s) = -1/2 s^T W s, one value per state; stored patterns sit low, in their valleys"
+    expect_close(got, want, "hopfield_energy(U, states)")
+    return "E(s) = -1/2 s^T U s, one value per state; stored patterns sit low, in their valleys"
 
 
 # ---------------------------------------------------------------------------
@@ -64,10 +69,10 @@ def _hopfield_energy(candidate):
 def reference_jordan_step(x, s, params, state_decay=0.0):
     """One step of a Jordan network (row-vector convention of Keras).
 
-    h = tanh(x W + s U + b), y = sigmoid(h V + c), s_next = state_decay * s + y.
+    h = tanh(x W + s U + b), y = sigmoid(h W_y + b_y), s_next = state_decay * s + y.
     """
     h = np.tanh(x @ params["W"] + s @ params["U"] + params["b"])
-    y = _sigmoid(h @ params["V"] + params["c"])
+    y = _sigmoid(h @ params["W_y"] + params["b_y"])
     return y, state_decay * s + y
 
 
@@ -75,8 +80,8 @@ def _jordan_case(seed=2):
     rng = np.random.default_rng(seed)
     batch, d, units, k = 4, 3, 5, 2
     params = {"W": rng.normal(size=(d, units)), "U": rng.normal(size=(k, units)),
-              "b": rng.normal(size=units), "V": rng.normal(size=(units, k)),
-              "c": rng.normal(size=k)}
+              "b": rng.normal(size=units), "W_y": rng.normal(size=(units, k)),
+              "b_y": rng.normal(size=k)}
     x = rng.normal(size=(batch, d))
     s = rng.uniform(0, 1.5, size=(batch, k))
     return x, s, params
@@ -85,10 +90,14 @@ def _jordan_case(seed=2):
 def _unpack(got, what):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise Feedback(f"{what} must return a tuple (y, s_next), got {type(got).__name__}")
-    return to_numpy(got[0], "y"), to_numpy(got[1], "s_next")
+    return to_numpy(got[0], "y", finite=True), to_numpy(got[1], "s_next", finite=True)
 
 
-@exercise("ch01.jordan_step", "one time step of a Jordan network")
+@exercise("ch01.jordan_step", "one time step of a Jordan network",
+          hint="Follow the equations in order: the hidden layer from x and the state s, the "
+               "output from the hidden layer, then the new state from the old state and the new "
+               "output. With row vectors every product has the vector on the left (x @ W, "
+               "s @ U, h @ W_y), and each bias is added after its product.")
 def _jordan_step(candidate):
     x, s, params = _jordan_case()
     mu = 0.5
@@ -96,10 +105,10 @@ def _jordan_step(candidate):
     y, s_next = _unpack(call(candidate, x.copy(), s.copy(), {k: v.copy() for k, v in params.items()},
                              mu), what)
     want_y, want_s = reference_jordan_step(x, s, params, mu)
-    batch, units, k = x.shape[0], params["W"].shape[1], params["V"].shape[1]
+    batch, units, k = x.shape[0], params["W"].shape[1], params["W_y"].shape[1]
     if y.shape == (batch, units) or s_next.shape == (batch, units):
         raise Feedback("a result has the size of the hidden layer: in a Jordan network the "
-                       "output y_t = sigmoid(h_t V + c) is fed back, not the hidden state h_t "
+                       "output y_t = sigmoid(h_t W_y + b_y) is fed back, not the hidden state h_t "
                        "(feeding back h_t is Elman's network)")
     expect_shape(y, (batch, k), "y")
     expect_shape(s_next, (batch, k), "s_next")
@@ -107,14 +116,14 @@ def _jordan_step(candidate):
         raise Feedback("y and s_next are swapped: return (y, s_next)")
     h = np.tanh(x @ params["W"] + s @ params["U"] + params["b"])
     wrong_y = {
-        "you applied no output activation: y = sigmoid(h V + c)": h @ params["V"] + params["c"],
-        "the output bias c is missing: y = sigmoid(h V + c)": _sigmoid(h @ params["V"]),
+        "you applied no output activation: y = sigmoid(h W_y + b_y)": h @ params["W_y"] + params["b_y"],
+        "the output bias b_y is missing: y = sigmoid(h W_y + b_y)": _sigmoid(h @ params["W_y"]),
         "the hidden bias b is missing: h = tanh(x W + s U + b)": _sigmoid(
-            np.tanh(x @ params["W"] + s @ params["U"]) @ params["V"] + params["c"]),
+            np.tanh(x @ params["W"] + s @ params["U"]) @ params["W_y"] + params["b_y"]),
         "the state s is missing from the hidden layer: h = tanh(x W + s U + b)": _sigmoid(
-            np.tanh(x @ params["W"] + params["b"]) @ params["V"] + params["c"]),
+            np.tanh(x @ params["W"] + params["b"]) @ params["W_y"] + params["b_y"]),
         "the hidden layer must use tanh: h = tanh(x W + s U + b)": _sigmoid(
-            _sigmoid(x @ params["W"] + s @ params["U"] + params["b"]) @ params["V"] + params["c"]),
+            _sigmoid(x @ params["W"] + s @ params["U"] + params["b"]) @ params["W_y"] + params["b_y"]),
     }
     for message, wrong in wrong_y.items():
         if np.allclose(y, wrong) and not np.allclose(wrong, want_y):
@@ -131,7 +140,8 @@ def _jordan_step(candidate):
     # and with no decay at all
     y0, s0 = _unpack(call(candidate, x, s, params, 0.0), "jordan_step(x, s, params, 0.0)")
     expect_close(s0, want_y, "s_next with state_decay=0")
-    return "h = tanh(x W + s U + b), y = sigmoid(h V + c), and the output recurs: s' = mu s + y"
+    return ("h = tanh(x W + s U + b), y = sigmoid(h W_y + b_y), and the output recurs: "
+            "s_next = state_decay * s + y")
 
 
 # ---------------------------------------------------------------------------
@@ -171,7 +181,10 @@ _HINTS = {
 }
 
 
-@exercise("ch01.what_changed", "what each milestone changed")
+@exercise("ch01.what_changed", "what each milestone changed",
+          hint="Ask what each model added that came before it was missing: what is fed back "
+               "(Jordan, Elman), what protects the memory (LSTM), what a word becomes (2003), "
+               "what the decoder looks at (2014), and what is dropped altogether (2017).")
 def _what_changed(candidate):
     expect_answers(candidate, _MILESTONES, CHANGES, key_name="milestone", value_name="change",
                    choices_name="choices",

@@ -1,7 +1,7 @@
 """Checkers for the exercises of chapter 3 (the recurrent network and BPTT).
 
-- ``ch03.grad_V``: the gradient of the mean cross-entropy with respect to the
-  output weights ``V`` of ``y_t = softmax(V h_t + c)``.
+- ``ch03.grad_W_y``: the gradient of the mean cross-entropy with respect to the
+  output weights ``W_y`` of ``y_t = softmax(W_y h_t + b_y)``.
 - ``ch03.softmax_temperature``: the next-character distribution at a given
   sampling temperature.
 - ``ch03.clip_by_global_norm``: Pascanu et al.'s gradient clipping rule.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Feedback, call, exercise, expect_close, expect_shape, to_numpy
+from .core import Feedback, call, exercise, expect_close, expect_distribution, expect_shape, to_numpy
 
 
 def _onehot(ids, k):
@@ -31,7 +31,7 @@ def _close(a, b):
 # --------------------------------------------------------------------------- grad_V
 
 def reference_grad_V(hs, probs, targets):
-    """dL/dV for L = mean over batch and time of -log probs[b, t, targets[b, t]]."""
+    """dL/dW_y for L = mean over batch and time of -log probs[b, t, targets[b, t]]."""
     B, T, K = probs.shape
     delta = probs - _onehot(targets, K)
     return np.einsum("btk,bth->kh", delta, hs) / (B * T)
@@ -45,23 +45,27 @@ def _grad_V_case(seed, B=4, T=6, H=5, K=3):
     return hs, probs, targets
 
 
-@exercise("ch03.grad_V", "gradient of the mean cross-entropy with respect to V")
+@exercise("ch03.grad_W_y", "gradient of the mean cross-entropy with respect to W_y",
+          hint=("start from the derivative of the cross-entropy with respect to the logits "
+                "u_t (one error vector per sequence and step); ask which array multiplies W_y "
+                "at each step, and sum the outer products over the batch and the time axis "
+                "(np.einsum does it in one line). The loss is a mean: mind the factor in front."))
 def _check_grad_V(candidate):
     hs, probs, targets = _grad_V_case(3)
     B, T, H = hs.shape
     K = probs.shape[-1]
     args = (hs.copy(), probs.copy(), targets.copy())
-    got = to_numpy(call(candidate, *args), "grad_V(hs, probs, targets)")
+    got = to_numpy(call(candidate, *args), "grad_W_y(hs, probs, targets)", finite=True)
     ref = reference_grad_V(hs, probs, targets)
     delta = probs - _onehot(targets, K)
     if got.shape == (H, K) and _close(got, ref.T):
         raise Feedback(f"your result has shape {(H, K)} and equals the answer transposed: "
-                       f"dL/dV has the shape of V, (n_outputs, n_hidden) = {(K, H)}; "
+                       f"dL/dW_y has the shape of W_y, (n_outputs, n_hidden) = {(K, H)}; "
                        "it is sum_t (y_t - onehot_t) h_t^T, error times state transposed")
     if got.shape == (H, K):
-        raise Feedback(f"your result has shape {(H, K)}, expected V's shape "
+        raise Feedback(f"your result has shape {(H, K)}, expected W_y's shape "
                        f"(n_outputs, n_hidden) = {(K, H)}")
-    expect_shape(got, (K, H), "grad_V(hs, probs, targets)")
+    expect_shape(got, (K, H), "grad_W_y(hs, probs, targets)")
     wrong = [
         ("you summed over the batch and the time steps but did not divide by the number of "
          f"terms B*T = {B * T}; the loss is a mean", ref * (B * T)),
@@ -69,10 +73,10 @@ def _check_grad_V(candidate):
          "time steps, so divide by B*T", ref * T),
         ("you averaged over time only; the loss averages over the batch too (divide by "
          "B*T, not T)", ref * B),
-        ("you used only the last time step: V is shared by every step, so its gradient sums "
+        ("you used only the last time step: W_y is shared by every step, so its gradient sums "
          "the contributions of all time steps",
          np.einsum("bk,bh->kh", delta[:, -1], hs[:, -1]) / (B * T)),
-        ("you used only the last time step (and averaged over the batch): V is shared by "
+        ("you used only the last time step (and averaged over the batch): W_y is shared by "
          "every step, so its gradient sums over all time steps",
          np.einsum("bk,bh->kh", delta[:, -1], hs[:, -1]) / B),
         ("you used only the first sequence of the batch: sum over the batch axis as well",
@@ -89,7 +93,7 @@ def _check_grad_V(candidate):
     for message, value in wrong:
         if _close(got, value):
             raise Feedback(message)
-    expect_close(got, ref, "grad_V(hs, probs, targets)", atol=1e-8, rtol=1e-6)
+    expect_close(got, ref, "grad_W_y(hs, probs, targets)", atol=1e-8, rtol=1e-6)
     for name, original, passed in zip(("hs", "probs", "targets"), (hs, probs, targets), args):
         if not np.array_equal(original, passed):
             raise Feedback(f"your function changed its argument {name} in place; compute a new "
@@ -97,12 +101,12 @@ def _check_grad_V(candidate):
     # a second case with other sizes, so that a hard-coded size cannot pass
     hs2, probs2, targets2 = _grad_V_case(11, B=2, T=9, H=3, K=7)
     got2 = expect_shape(call(candidate, hs2, probs2, targets2), (7, 3),
-                        "grad_V on a batch of 2 sequences of 9 steps with H=3, K=7")
+                        "grad_W_y on a batch of 2 sequences of 9 steps with H=3, K=7")
     expect_close(got2, reference_grad_V(hs2, probs2, targets2),
-                 "grad_V on a batch of 2 sequences of 9 steps with H=3, K=7",
+                 "grad_W_y on a batch of 2 sequences of 9 steps with H=3, K=7",
                  atol=1e-8, rtol=1e-6)
-    return ("dL/dV = (1/(B T)) sum_{b,t} (y_bt - onehot_bt) h_bt^T: one outer product per "
-            "step, summed because V is shared")
+    return ("dL/dW_y = (1/(B T)) sum_{b,t} (y_bt - onehot_bt) h_bt^T: one outer product per "
+            "step, summed because W_y is shared")
 
 
 # --------------------------------------------------------------------------- temperature
@@ -111,18 +115,19 @@ def reference_softmax_temperature(logits, temperature):
     return _softmax(np.asarray(logits, dtype="float64") / temperature)
 
 
-@exercise("ch03.softmax_temperature", "sampling distribution at a temperature")
+@exercise("ch03.softmax_temperature", "sampling distribution at a temperature",
+          hint=("scale the logits by the temperature first, then take a softmax along the last "
+                "axis (one distribution per row). np.exp(1000) overflows; subtracting each "
+                "row's maximum before exponentiating does not change the result."))
 def _check_softmax_temperature(candidate):
     rng = np.random.default_rng(5)
     logits = rng.standard_normal((3, 6)) * 2.0
     for temperature in (1.0, 0.5, 2.0):
         got = to_numpy(call(candidate, logits.copy(), temperature),
-                       f"softmax_temperature(logits, {temperature})")
+                       f"softmax_temperature(logits, {temperature})", finite=True)
         if got.shape != logits.shape:
             raise Feedback(f"softmax_temperature(logits, {temperature}) has shape {got.shape}; "
                            f"it should return one distribution per row, shape {logits.shape}")
-        if not np.all(np.isfinite(got)):
-            raise Feedback(f"softmax_temperature(logits, {temperature}) contains NaN or infinity")
         ref = reference_softmax_temperature(logits, temperature)
         if temperature != 1.0 and _close(got, reference_softmax_temperature(logits, 1.0)):
             raise Feedback(f"your result at temperature {temperature} equals the plain softmax: "
@@ -134,9 +139,7 @@ def _check_softmax_temperature(candidate):
         if _close(got, _softmax((logits / temperature).T).T):
             raise Feedback("you normalised along the first axis (over the batch); each row "
                            "(the last axis, the vocabulary) must sum to 1")
-        if not np.allclose(got.sum(axis=-1), 1.0, atol=1e-6):
-            raise Feedback("the rows of your result do not sum to 1 "
-                           f"(sums: {np.round(got.sum(axis=-1), 4).tolist()})")
+        expect_distribution(got, -1, f"softmax_temperature(logits, {temperature})", reference=ref)
         expect_close(got, ref, f"softmax_temperature(logits, {temperature})", atol=1e-8)
     big = np.array([[1000.0, 999.0, 0.0]])
     got = to_numpy(call(candidate, big.copy(), 0.5), "softmax_temperature([[1000, 999, 0]], 0.5)")
@@ -157,7 +160,10 @@ def reference_clip_by_global_norm(grads, max_norm):
     return [np.asarray(g, dtype="float64") * scale for g in grads]
 
 
-@exercise("ch03.clip_by_global_norm", "gradient clipping by the global norm")
+@exercise("ch03.clip_by_global_norm", "gradient clipping by the global norm",
+          hint=("compute one norm for all arrays together (the square root of the sum of all "
+                "squared entries), then multiply every array by the same factor; that factor "
+                "is never larger than 1."))
 def _check_clip_by_global_norm(candidate):
     rng = np.random.default_rng(7)
     # one large and one small gradient: per-variable clipping changes their ratio
@@ -170,7 +176,7 @@ def _check_clip_by_global_norm(candidate):
         raise Feedback(f"return a list with one clipped array per gradient ({len(grads)}), got "
                        f"{type(got).__name__}" + (f" of length {len(got)}"
                                                   if isinstance(got, (list, tuple)) else ""))
-    got = [to_numpy(g, f"clipped gradient {i}") for i, g in enumerate(got)]
+    got = [to_numpy(g, f"clipped gradient {i}", finite=True) for i, g in enumerate(got)]
     for i, (g, o) in enumerate(zip(got, originals)):
         if g.shape != o.shape:
             raise Feedback(f"clipped gradient {i} has shape {g.shape}, expected {o.shape}")
@@ -197,7 +203,7 @@ def _check_clip_by_global_norm(candidate):
     # below the threshold nothing may change
     small = [g * 0.1 for g in originals]
     got_small = call(candidate, [g.copy() for g in small], max_norm)
-    got_small = [to_numpy(g, "clipped gradient") for g in got_small]
+    got_small = [to_numpy(g, "clipped gradient", finite=True) for g in got_small]
     if all(_close(a, b * max_norm / (0.1 * norm)) for a, b in zip(got_small, small)):
         raise Feedback("you rescaled a gradient whose norm is already below max_norm up to "
                        "max_norm; clipping only ever shrinks: scale = min(1, max_norm / norm)")

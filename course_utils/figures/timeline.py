@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .plots import PALETTE, draw_diagram, grid
 
@@ -66,7 +67,7 @@ def plot_timeline(timeline=None, *, ax=None, width=11.0, title=None):
         The Axes, with one marker per milestone.
     """
     if timeline is None:
-        from .data import rnn_timeline
+        from ..data import rnn_timeline
 
         timeline = rnn_timeline()
     missing = [c for c in _REQUIRED if c not in getattr(timeline, "columns", ())]
@@ -100,13 +101,15 @@ def plot_timeline(timeline=None, *, ax=None, width=11.0, title=None):
     top = np.abs(levels).max() + 0.8
     ax.set_ylim(-top, top)
     ax.set_xlim(x_min, x_max)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # whole years on the time axis
+    ax.set_xlabel("year")
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.grid(False)
     handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=t)
                for t, c in THEME_COLORS.items() if t in themes]
     ax.legend(handles=handles, loc="upper center", ncols=len(handles), fontsize=8,
-              bbox_to_anchor=(0.5, -0.04))
+              bbox_to_anchor=(0.5, -0.1))
     if title:
         ax.set_title(title)
     return ax

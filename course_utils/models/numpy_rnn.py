@@ -4,9 +4,10 @@ The model of chapter 3, in the course notation (column vectors)::
 
     a_t = W x_t + U h_{t-1} + b          pre-activation
     h_t = tanh(a_t)                      hidden state, h_0 = 0 unless given
-    y_t = softmax(V h_t + c)             output distribution at every step
+    u_t = W_y h_t + b_y                  logits (unnormalised log-probabilities)
+    y_t = softmax(u_t)                   output distribution at every step
 
-with the same ``W, U, b, V, c`` at every time step. The loss is the mean
+with the same ``W, U, b, W_y, b_y`` at every time step. The loss is the mean
 cross-entropy over the counted time steps::
 
     L = (1 / N) * sum_{b, t} m_{b,t} * (-log y_{b,t}[target_{b,t}]),   N = sum m_{b,t}
@@ -17,20 +18,28 @@ Everything is vectorised over the batch. Arrays are stored row-wise, so in
 code a batch of hidden states is ``H`` of shape ``(batch, n_hidden)`` and the
 update reads ``H_t = tanh(X_t W^T + H_{t-1} U^T + b)``. The weights map onto
 Keras as ``SimpleRNN(kernel=W.T, recurrent_kernel=U.T, bias=b)`` followed by
-``Dense(kernel=V.T, bias=c)`` (see :meth:`NumpyRNN.keras_weights`).
+``Dense(kernel=W_y.T, bias=b_y)`` (see :meth:`NumpyRNN.keras_weights`).
 
 Gradients (:meth:`NumpyRNN.loss_and_grads`):
 
 - full BPTT: the usual backward recursion
-  ``dL/dh_t = V^T dL/dz_t + U^T dL/da_{t+1}``, ``dL/da_t = dL/dh_t * (1 - h_t^2)``;
-- truncated BPTT with window ``k``: the loss at step t sends its error back
-  through at most ``k`` steps (to ``a_t, ..., a_{t-k+1}``). ``k = 1`` keeps
-  only the immediate term; ``k >= T`` is full BPTT.
+  ``dL/dh_t = W_y^T dL/du_t + U^T dL/da_{t+1}``, ``dL/da_t = dL/dh_t * (1 - h_t^2)``;
+- truncated BPTT with window ``k`` (``truncation="window"``, Williams &
+  Peng's BPTT(k)): the loss at step t sends its error back through at most
+  ``k`` steps (to ``a_t, ..., a_{t-k+1}``), wherever t is. ``k = 1`` keeps
+  only the immediate term; ``k >= T`` is full BPTT;
+- chunked truncated BPTT (``truncation="chunks"``, what stateful Keras
+  layers and most training code do): the sequence is cut into consecutive
+  chunks of ``k`` steps, the state is carried forward from chunk to chunk,
+  and errors flow back only within a chunk. The loss at the j-th step of a
+  chunk (j = 1..k) reaches back j steps.
 
 :meth:`NumpyRNN.lag_contributions` splits the gradients of ``W``, ``U`` and
 ``b`` by the lag ``t - s`` between the step ``t`` whose loss is
 differentiated and the step ``s`` at which the shared weight is used; the
-contributions sum to the full gradient.
+contributions sum to the full gradient. :meth:`NumpyRNN.lag_pair_sizes` gives
+the mean size of a single (t, s) pair's contribution to ``dL/dU`` per lag and
+the number of pairs, which the summed contributions mix up.
 
 References: Rumelhart, Hinton & Williams (1986); Werbos (1990),
 "Backpropagation through time: what it does and how to do it"; Williams &
@@ -43,9 +52,10 @@ import numbers
 
 import numpy as np
 
-from ..validation import check_array, check_float, check_positive_int, rng_from
+from ..validation import check_array, check_choice, check_float, check_positive_int, rng_from
 
-PARAM_NAMES = ("W", "U", "b", "V", "c")
+PARAM_NAMES = ("W", "U", "b", "W_y", "b_y")
+TRUNCATIONS = ("window", "chunks")
 
 
 def softmax(z, axis=-1):
@@ -62,6 +72,17 @@ def global_norm(grads):
     return float(np.sqrt(sum(float(np.sum(np.square(g))) for g in values)))
 
 
+def _check_truncation(truncate, truncation):
+    if truncate is not None:
+        if isinstance(truncate, bool) or not isinstance(truncate, numbers.Integral) \
+                or truncate < 1:
+            raise ValueError(f"truncate (the truncation length k) must be None or an int >= 1, "
+                             f"got {truncate!r}")
+        truncate = int(truncate)
+    truncation = check_choice(truncation, "truncation", TRUNCATIONS)
+    return truncate, truncation
+
+
 class NumpyRNN:
     """Vanilla (Elman) RNN with a softmax output at every step, in plain NumPy.
 
@@ -72,14 +93,14 @@ class NumpyRNN:
         n_hidden: number of hidden units.
         n_outputs: number of output classes.
         seed: seed of the initial weights.
-        weight_scale: standard deviation of ``W`` and ``V`` is
+        weight_scale: standard deviation of ``W`` and ``W_y`` is
             ``weight_scale / sqrt(fan_in)``; ``U`` is a random orthogonal
             matrix times ``recurrent_scale``. Biases start at zero.
         recurrent_scale: gain of the initial recurrent matrix (its spectral
             radius and all its singular values equal this value).
 
     Attributes:
-        params: dict ``{"W", "U", "b", "V", "c"}`` of float64 arrays with
+        params: dict ``{"W", "U", "b", "W_y", "b_y"}`` of float64 arrays with
             shapes ``(n_hidden, n_inputs)``, ``(n_hidden, n_hidden)``,
             ``(n_hidden,)``, ``(n_outputs, n_hidden)``, ``(n_outputs,)``.
 
@@ -106,8 +127,8 @@ class NumpyRNN:
             "W": rng.standard_normal((H, self.n_inputs)) * weight_scale / np.sqrt(self.n_inputs),
             "U": q * recurrent_scale,
             "b": np.zeros(H),
-            "V": rng.standard_normal((self.n_outputs, H)) * weight_scale / np.sqrt(H),
-            "c": np.zeros(self.n_outputs),
+            "W_y": rng.standard_normal((self.n_outputs, H)) * weight_scale / np.sqrt(H),
+            "b_y": np.zeros(self.n_outputs),
         }
 
     # ------------------------------------------------------------------ weights
@@ -123,13 +144,13 @@ class NumpyRNN:
     def param_shapes(self):
         """``{name: shape}`` of the five weight arrays."""
         H, I, K = self.n_hidden, self.n_inputs, self.n_outputs
-        return {"W": (H, I), "U": (H, H), "b": (H,), "V": (K, H), "c": (K,)}
+        return {"W": (H, I), "U": (H, H), "b": (H,), "W_y": (K, H), "b_y": (K,)}
 
     def keras_weights(self):
-        """Weights in Keras layout: ``([W.T, U.T, b], [V.T, c])`` for
+        """Weights in Keras layout: ``([W.T, U.T, b], [W_y.T, b_y])`` for
         ``SimpleRNN(n_hidden)`` and ``Dense(n_outputs)``."""
         p = self.params
-        return [p["W"].T, p["U"].T, p["b"]], [p["V"].T, p["c"]]
+        return [p["W"].T, p["U"].T, p["b"]], [p["W_y"].T, p["b_y"]]
 
     # ------------------------------------------------------------------ inputs
     def _check_inputs(self, x, h0=None):
@@ -216,7 +237,7 @@ class NumpyRNN:
         return hs
 
     def _probs(self, hs):
-        return softmax(hs @ self.params["V"].T + self.params["c"])
+        return softmax(hs @ self.params["W_y"].T + self.params["b_y"])
 
     def step(self, x_t, h):
         """One step for generation: token ids ``(batch,)`` (or features
@@ -243,22 +264,29 @@ class NumpyRNN:
 
     # ------------------------------------------------------------------ backward
     def _output_errors(self, probs, y, m):
-        """dL/dz_t for the logits z_t = V h_t + c: (probs - onehot(y)) * m / N."""
-        dz = probs.copy()
+        """dL/du_t for the logits u_t = W_y h_t + b_y: (probs - onehot(y)) * m / N."""
+        du = probs.copy()
         B, T = y.shape
-        dz[np.arange(B)[:, None], np.arange(T)[None, :], y] -= 1.0
-        return dz * (m / m.sum())[..., None]
+        du[np.arange(B)[:, None], np.arange(T)[None, :], y] -= 1.0
+        return du * (m / m.sum())[..., None]
 
-    def loss_and_grads(self, x, y, mask=None, *, truncate=None, h0=None):
+    def loss_and_grads(self, x, y, mask=None, *, truncate=None, truncation="window", h0=None):
         """Loss and gradients of every weight by (truncated) BPTT.
 
         Args:
             x: token ids ``(batch, time)`` or features ``(batch, time, n_inputs)``.
             y: target class ids ``(batch, time)``.
             mask: optional 0/1 weights ``(batch, time)``; padded steps get 0.
-            truncate: None for full BPTT, or the window ``k >= 1``: the loss
-                at step t is backpropagated through the steps t, t-1, ...,
-                t-k+1 only. ``k >= time`` equals full BPTT.
+            truncate: None for full BPTT, or the truncation length ``k >= 1``.
+            truncation: what ``k`` means. ``"window"`` (BPTT(k) of Williams &
+                Peng 1990): the loss at every step t is backpropagated through
+                the steps t, t-1, ..., t-k+1. ``"chunks"``: the sequence is cut
+                into consecutive chunks of ``k`` steps (the last may be
+                shorter); the forward pass runs through all of them, but
+                errors are backpropagated only within a chunk, so the loss at
+                the j-th step of a chunk reaches back j steps. This is what
+                training a stateful Keras layer on consecutive chunks computes.
+                Either way ``k >= time`` is full BPTT.
             h0: initial state ``(batch, n_hidden)``; zeros if None.
 
         Returns:
@@ -267,23 +295,18 @@ class NumpyRNN:
         x, tokens, h0 = self._check_inputs(x, h0)
         B, T = x.shape[:2]
         y, m = self._check_targets(y, mask, B, T)
-        if truncate is not None:
-            if isinstance(truncate, bool) or not isinstance(truncate, numbers.Integral) \
-                    or truncate < 1:
-                raise ValueError(f"truncate (the BPTT window k) must be None or an int >= 1, "
-                                 f"got {truncate!r}")
-            truncate = int(truncate)
+        truncate, truncation = _check_truncation(truncate, truncation)
         hs = self._hidden_states(x, tokens, h0)
         probs = self._probs(hs)
         loss = self._cross_entropy(probs, y, m)
-        dz = self._output_errors(probs, y, m)
-        grads = {"V": np.einsum("btk,bth->kh", dz, hs), "c": dz.sum(axis=(0, 1))}
+        du = self._output_errors(probs, y, m)
+        grads = {"W_y": np.einsum("btk,bth->kh", du, hs), "b_y": du.sum(axis=(0, 1))}
         h_prev = self._previous_states(hs, h0)
-        if truncate is None or truncate >= T:
-            da = self._full_backward(dz, hs)
+        if truncate is None or truncate >= T or truncation == "chunks":
+            da = self._full_backward(du, hs, chunk=truncate)
             grads.update(self._weight_grads(da, x, tokens, h_prev))
         else:
-            parts = self._lag_terms(dz, hs, x, tokens, h_prev, n_lags=truncate)
+            parts = self._lag_terms(du, hs, x, tokens, h_prev, n_lags=truncate)
             grads.update({k: v.sum(axis=0) for k, v in parts.items()})
         return loss, grads
 
@@ -294,15 +317,18 @@ class NumpyRNN:
             h_prev[:, 0] = h0
         return h_prev
 
-    def _full_backward(self, dz, hs):
-        """dL/da_t for every t by the backward recursion (full BPTT)."""
-        U, V = self.params["U"], self.params["V"]
-        dh_out = dz @ V                       # V^T dL/dz_t, row-wise
+    def _full_backward(self, du, hs, chunk=None):
+        """dL/da_t for every t by the backward recursion (full BPTT); with
+        ``chunk = k`` the recursion is cut at the start of every chunk of k steps."""
+        U, W_y = self.params["U"], self.params["W_y"]
+        dh_out = du @ W_y                     # W_y^T dL/du_t, row-wise
         da = np.empty_like(hs)
         carry = np.zeros_like(hs[:, 0])       # U^T dL/da_{t+1}
         for t in range(hs.shape[1] - 1, -1, -1):
             da[:, t] = (dh_out[:, t] + carry) * (1.0 - hs[:, t] ** 2)
             carry = da[:, t] @ U
+            if chunk is not None and t % chunk == 0:
+                carry = np.zeros_like(carry)  # no error crosses into the previous chunk
         return da
 
     def _weight_grads(self, da, x, tokens, h_prev):
@@ -314,18 +340,18 @@ class NumpyRNN:
             dW = np.einsum("bth,bti->hi", da, x)
         return {"W": dW, "U": np.einsum("bth,btj->hj", da, h_prev), "b": da.sum(axis=(0, 1))}
 
-    def _lag_terms(self, dz, hs, x, tokens, h_prev, n_lags):
+    def _lag_terms(self, du, hs, x, tokens, h_prev, n_lags):
         """Per-lag gradients of W, U, b, each stacked to shape (n_lags, *param shape).
 
         ``E_l[:, s] = dL_{s+l}/da_s``: the error the loss at step s + l sends to
-        the pre-activation at step s. ``E_0 = (V^T dz_s) * (1 - h_s^2)`` and
+        the pre-activation at step s. ``E_0 = (W_y^T du_s) * (1 - h_s^2)`` and
         ``E_{l+1}[:, s] = (U^T E_l[:, s+1]) * (1 - h_s^2)``.
         """
-        U, V = self.params["U"], self.params["V"]
+        U, W_y = self.params["U"], self.params["W_y"]
         T = hs.shape[1]
         deriv = 1.0 - hs ** 2
         out = {k: np.zeros((n_lags, *self.params[k].shape)) for k in ("W", "U", "b")}
-        E = (dz @ V) * deriv                  # lag 0, for s = 0..T-1
+        E = (du @ W_y) * deriv                # lag 0, for s = 0..T-1
         for lag in range(min(n_lags, T)):
             S = T - lag                       # source steps s = 0..S-1 have a loss at s + lag
             g = self._weight_grads(E, x[:, :S], tokens, h_prev[:, :S])
@@ -349,18 +375,57 @@ class NumpyRNN:
         B, T = x.shape[:2]
         y, m = self._check_targets(y, mask, B, T)
         hs = self._hidden_states(x, tokens, h0)
-        dz = self._output_errors(self._probs(hs), y, m)
-        return self._lag_terms(dz, hs, x, tokens, self._previous_states(hs, h0), n_lags=T)
+        du = self._output_errors(self._probs(hs), y, m)
+        return self._lag_terms(du, hs, x, tokens, self._previous_states(hs, h0), n_lags=T)
+
+    def lag_pair_sizes(self, x, y, mask=None, *, h0=None):
+        """The typical size of one (t, s) pair's contribution to ``dL/dU``, by lag.
+
+        The gradient of ``U`` is a sum over pairs (t, s): the loss at step t
+        reaching the use of ``U`` at step s = t - l, with contribution
+        ``dL_t/da_s h_{s-1}^T``. Sequences of different lengths have fewer
+        pairs at long lags, so the norm of the summed per-lag gradient
+        (:meth:`lag_contributions`) mixes two things: how many pairs there are
+        and how large each one is. This method separates them.
+
+        Returns:
+            ``(mean_norm, n_pairs)``, arrays of length ``time``: the mean
+            Frobenius norm of one pair's contribution at lag l (NaN where there
+            is none), over the pairs whose loss step is counted by the mask and
+            whose ``h_{s-1}`` is not zero (with ``h_0 = 0`` the first step adds
+            nothing to ``dL/dU``), and the number of such pairs.
+        """
+        x, tokens, h0 = self._check_inputs(x, h0)
+        B, T = x.shape[:2]
+        y, m = self._check_targets(y, mask, B, T)
+        hs = self._hidden_states(x, tokens, h0)
+        du = self._output_errors(self._probs(hs), y, m)
+        U, W_y = self.params["U"], self.params["W_y"]
+        deriv = 1.0 - hs ** 2
+        h_prev_norm = np.linalg.norm(self._previous_states(hs, h0), axis=-1)   # (B, T)
+        E = (du @ W_y) * deriv                # dL_{s+l}/da_s for lag l = 0
+        mean_norm, n_pairs = np.full(T, np.nan), np.zeros(T, dtype=int)
+        for lag in range(T):
+            S = T - lag
+            counted = (m[:, lag:] > 0) & (h_prev_norm[:, :S] > 0)
+            sizes = np.linalg.norm(E, axis=-1) * h_prev_norm[:, :S]     # ||e h^T|| = ||e|| ||h||
+            n_pairs[lag] = counted.sum()
+            if n_pairs[lag]:
+                mean_norm[lag] = sizes[counted].mean()
+            if S > 1:
+                E = (E[:, 1:] @ U) * deriv[:, : S - 1]
+        return mean_norm, n_pairs
 
     # ------------------------------------------------------------------ training
     def fit(self, x, y, mask=None, *, epochs=1, batch_size=32, learning_rate=0.01,
-            truncate=None, clip_norm=None, validation_data=None, seed=0):
+            truncate=None, truncation="window", clip_norm=None, validation_data=None, seed=0):
         """Train with Adam on mini-batches (shuffled each epoch).
 
         Args:
             x, y, mask: as in :meth:`loss_and_grads`.
             epochs, batch_size, learning_rate: the usual.
-            truncate: BPTT window k (None: full BPTT).
+            truncate, truncation: truncated BPTT, as in :meth:`loss_and_grads`
+                (``truncate=None``: full BPTT).
             clip_norm: if given, rescale the gradients so that their global
                 norm is at most this value (Pascanu et al. 2013).
             validation_data: optional ``(x, y)`` or ``(x, y, mask)`` evaluated
@@ -376,6 +441,7 @@ class NumpyRNN:
         epochs = check_positive_int(epochs, "epochs")
         batch_size = check_positive_int(batch_size, "batch_size")
         lr = check_float(learning_rate, "learning_rate", minimum=0.0, min_inclusive=False)
+        truncate, truncation = _check_truncation(truncate, truncation)
         if clip_norm is not None:
             clip_norm = check_float(clip_norm, "clip_norm", minimum=0.0, min_inclusive=False)
         if validation_data is not None and len(validation_data) not in (2, 3):
@@ -394,7 +460,8 @@ class NumpyRNN:
                 idx = order[start : start + batch_size]
                 if m[idx].sum() == 0:
                     continue
-                loss, grads = self.loss_and_grads(x[idx], y[idx], m[idx], truncate=truncate)
+                loss, grads = self.loss_and_grads(x[idx], y[idx], m[idx], truncate=truncate,
+                                                  truncation=truncation)
                 if clip_norm is not None:
                     norm = global_norm(grads)
                     if norm > clip_norm:

@@ -21,7 +21,7 @@ def sigmoid(z):
 
 def jordan(x, s, p, mu=0.0):
     h = np.tanh(x @ p["W"] + s @ p["U"] + p["b"])
-    y = sigmoid(h @ p["V"] + p["c"])
+    y = sigmoid(h @ p["W_y"] + p["b_y"])
     return y, mu * s + y
 
 
@@ -30,7 +30,7 @@ def jordan_variant(*, out_act=sigmoid, hid_act=np.tanh, b=True, c=True, use_s=Tr
     def step(x, s, p, mu=0.0):
         z = x @ p["W"] + (s @ p["U"] if use_s else 0) + (p["b"] if b else 0)
         h = hid_act(z)
-        y = out_act(h @ p["V"] + (p["c"] if c else 0))
+        y = out_act(h @ p["W_y"] + (p["b_y"] if c else 0))
         s_next = h if feed_hidden else state(mu, s, y)
         return (s_next, y) if swap else (y, s_next)
     return step
@@ -49,7 +49,7 @@ CASES = [
     ("ch01.jordan_step", jordan_variant(feed_hidden=True), FAIL, "Elman's network"),
     ("ch01.jordan_step", jordan_variant(swap=True), FAIL, "swapped"),
     ("ch01.jordan_step", jordan_variant(out_act=lambda z: z), FAIL, "no output activation"),
-    ("ch01.jordan_step", jordan_variant(c=False), FAIL, "output bias c is missing"),
+    ("ch01.jordan_step", jordan_variant(c=False), FAIL, "output bias b_y is missing"),
     ("ch01.jordan_step", jordan_variant(b=False), FAIL, "hidden bias b is missing"),
     ("ch01.jordan_step", jordan_variant(use_s=False), FAIL, "state s is missing"),
     ("ch01.jordan_step", jordan_variant(hid_act=sigmoid), FAIL, "must use tanh"),

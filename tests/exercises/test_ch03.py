@@ -16,11 +16,20 @@ def _stub(*args):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("exercise_id", ["ch03.grad_V", "ch03.softmax_temperature",
-                                         "ch03.clip_by_global_norm"])
+IDS = ["ch03.grad_W_y", "ch03.softmax_temperature", "ch03.clip_by_global_norm"]
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
 def test_stub_is_not_attempted(exercise_id):
     assert _status(exercise_id, _stub).status == ex.NOT_ATTEMPTED
     assert _status(exercise_id, None).status == ex.NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_every_exercise_has_a_hint(exercise_id, capsys):
+    assert len(ex.get_exercise(exercise_id).hint) > 40
+    ex.hint(exercise_id)
+    assert exercise_id in capsys.readouterr().out
 
 
 # --- grad_V --------------------------------------------------------------------------------
@@ -36,9 +45,9 @@ def grad_V_ok(hs, probs, targets):
 
 
 def test_grad_V_reference_passes():
-    result = _status("ch03.grad_V", grad_V_ok)
+    result = _status("ch03.grad_W_y", grad_V_ok)
     assert result.passed, result.message
-    assert _status("ch03.grad_V", ch03.reference_grad_V).passed
+    assert _status("ch03.grad_W_y", ch03.reference_grad_V).passed
 
 
 def test_grad_V_agrees_with_the_numpy_rnn():
@@ -49,7 +58,7 @@ def test_grad_V_agrees_with_the_numpy_rnn():
     y = np.random.default_rng(1).integers(0, 3, size=(2, 7))
     probs, hs = model.forward(x)
     _, grads = model.loss_and_grads(x, y)
-    np.testing.assert_allclose(ch03.reference_grad_V(hs, probs, y), grads["V"], atol=1e-14)
+    np.testing.assert_allclose(ch03.reference_grad_V(hs, probs, y), grads["W_y"], atol=1e-14)
 
 
 def _delta(probs, targets):
@@ -58,7 +67,7 @@ def _delta(probs, targets):
 
 @pytest.mark.parametrize("candidate, expected", [
     (lambda h, p, y: grad_V_ok(h, p, y).T, "equals the answer transposed"),
-    (lambda h, p, y: np.einsum("btk,bth->hk", _delta(p, y), h) * 0.5, "expected V's shape"),
+    (lambda h, p, y: np.einsum("btk,bth->hk", _delta(p, y), h) * 0.5, "expected W_y's shape"),
     (lambda h, p, y: np.einsum("btk,bth->kh", _delta(p, y), h), "did not divide by the number"),
     (lambda h, p, y: np.einsum("btk,bth->kh", _delta(p, y), h) / len(h), "averaged over the batch only"),
     (lambda h, p, y: np.einsum("btk,bth->kh", _delta(p, y), h) / h.shape[1], "averaged over time only"),
@@ -78,7 +87,7 @@ def _delta(probs, targets):
     (lambda h, p, y: 1 / 0, "your code raised ZeroDivisionError"),
 ])
 def test_grad_V_typical_mistakes_get_specific_feedback(candidate, expected):
-    result = _status("ch03.grad_V", candidate)
+    result = _status("ch03.grad_W_y", candidate)
     assert result.status == ex.FAIL
     assert expected in result.message, result.message
 
@@ -89,7 +98,7 @@ def test_grad_V_in_place_modification_is_reported():
         p -= _onehot(y, p.shape[-1])
         return out
 
-    result = _status("ch03.grad_V", in_place)
+    result = _status("ch03.grad_W_y", in_place)
     assert result.status == ex.FAIL and "in place" in result.message
 
 
@@ -99,7 +108,7 @@ def test_grad_V_hard_coded_sizes_fail_on_the_second_case():
     def hard_coded(h, p, y):
         return reference_first_case
 
-    result = _status("ch03.grad_V", hard_coded)
+    result = _status("ch03.grad_W_y", hard_coded)
     assert result.status == ex.FAIL and "H=3, K=7" in result.message
 
 

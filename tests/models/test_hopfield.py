@@ -49,18 +49,68 @@ def test_energy_matches_the_formula_for_one_state_and_a_batch():
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_energy_never_increases_under_async_updates(seed):
+def test_every_async_flip_lowers_the_energy_computed_from_the_states(seed):
     n = 60
     net = HopfieldNetwork(n).store(random_patterns(12, n, seed=seed))   # overloaded on purpose
     cues = random_patterns(8, n, seed=seed + 10)
     final, trace = net.recall(cues, seed=seed, return_trace=True)
-    steps = np.diff(trace.energies, axis=0)
-    assert np.all(steps <= 1e-12), steps.max()
-    assert np.any(steps < 0)                                  # it did move downhill
-    # the incremental bookkeeping equals the energy recomputed from the final states
-    np.testing.assert_allclose(trace.energies[-1], net.energy(final), atol=1e-9)
-    assert trace.energies.shape == (trace.sweeps * n + 1, 8)
+    assert trace.states.shape == (trace.sweeps * n + 1, 8, n)
+    np.testing.assert_array_equal(trace.states[0], cues)
+    np.testing.assert_array_equal(trace.states[-1], final)
+    # one unit at most changes per update, and flipped says which updates changed one
+    changes = (np.diff(trace.states, axis=0) != 0).sum(axis=2)
+    assert changes.max() == 1
+    np.testing.assert_array_equal(changes == 1, trace.flipped)
+    # the energy, recomputed here from the recorded states with the plain formula
+    energies = np.stack([_direct_energy(net.weights, s) for s in trace.states])
+    np.testing.assert_allclose(trace.energies, energies, atol=1e-9)
+    steps = np.diff(energies, axis=0)
+    assert np.all(steps[trace.flipped] < -1e-9)           # every flip strictly downhill
+    assert np.all(steps[~trace.flipped] == 0)             # no flip, no change
+    assert trace.flipped.any(axis=0).all()                # every cue moved
     assert trace.converged.all() and net.is_fixed_point(final).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_asymmetric_weights_break_the_energy_guarantee(seed):
+    n = 40
+    rng = np.random.default_rng(seed)
+    weights = rng.standard_normal((n, n))
+    np.fill_diagonal(weights, 0.0)
+    net = HopfieldNetwork.from_weights(weights)
+    assert not net.is_symmetric
+    cues = random_patterns(6, n, seed=seed + 1)
+    final, trace = net.recall(cues, seed=seed, max_sweeps=10, return_trace=True)
+    energies = np.stack([_direct_energy(weights, s) for s in trace.states])
+    np.testing.assert_allclose(trace.energies, energies, atol=1e-9)
+    steps = np.diff(energies, axis=0)
+    assert np.any(steps[trace.flipped] > 1e-9)            # some flips go uphill
+    # the change formula -ds_i a_i, which assumes symmetry, would have reported none
+    ds = np.diff(trace.states, axis=0)
+    fields = np.einsum("kbj,ij->kbi", trace.states[:-1], weights)
+    bookkeeping = -(ds * fields).sum(axis=2)
+    assert np.all(bookkeeping <= 1e-12)
+    assert not np.allclose(bookkeeping, steps)
+    # and the symmetric control: the same formula is exact
+    sym = HopfieldNetwork.from_weights((weights + weights.T) / 2)
+    assert sym.is_symmetric
+    _, trace = sym.recall(cues, seed=seed, return_trace=True)
+    ds = np.diff(trace.states, axis=0)
+    fields = np.einsum("kbj,ij->kbi", trace.states[:-1], sym.weights)
+    np.testing.assert_allclose(-(ds * fields).sum(axis=2), np.diff(trace.energies, axis=0), atol=1e-9)
+    assert trace.converged.all()
+
+
+def test_recall_uses_the_row_of_the_weight_matrix():
+    """Unit i follows sign(sum_j U[i, j] s_j); with asymmetric weights rows and columns differ."""
+    weights = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    net = HopfieldNetwork.from_weights(weights)
+    state = np.array([1.0, 1.0, 1.0])
+    np.testing.assert_allclose(net.local_field(state), weights @ state)
+    assert not net.is_fixed_point(state)           # unit 1 has a_1 = -1 and would flip
+    final, trace = net.recall(state, mode="sync", max_sweeps=1, return_trace=True)
+    np.testing.assert_array_equal(final, [1.0, -1.0, 1.0])
+    np.testing.assert_array_equal(trace.flipped, [[True]])
 
 
 def test_stored_patterns_are_fixed_points_and_recalled_from_corrupted_cues():
@@ -106,6 +156,8 @@ def test_sync_updates_can_oscillate_but_async_converge():
     cue = np.array([1.0, -1.0])
     final, trace = net.recall(cue, mode="sync", max_sweeps=10, return_trace=True)
     assert not trace.converged[0] and trace.sweeps == 10
+    np.testing.assert_allclose(trace.energies[:, 0], 0.5)     # the energy stays constant
+    assert trace.flipped.all()                                # while the state keeps changing
     np.testing.assert_array_equal(final, cue)                # an even number of flips: back to the cue
     final, trace = net.recall(cue, mode="async", return_trace=True)
     assert trace.converged[0] and abs(final.sum()) == 2      # both units agree
@@ -143,6 +195,9 @@ def test_corrupt_flips_exactly_the_requested_number_of_bits():
     (lambda: overlap(np.ones(4), np.ones(5)), "same shape"),
     (lambda: random_patterns(0, 10), "n_patterns must be >= 1"),
     (lambda: letter_patterns("RZ"), "letters must be"),
+    (lambda: HopfieldNetwork.from_weights(np.ones((3, 4))), "square"),
+    (lambda: HopfieldNetwork.from_weights(np.ones(4)), "must have 2 dimensions"),
+    (lambda: HopfieldNetwork.from_weights(np.full((3, 3), np.nan)), "NaN"),
 ])
 def test_errors(call, message):
     with pytest.raises(ValueError, match=message):

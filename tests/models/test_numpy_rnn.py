@@ -13,7 +13,7 @@ I, H, K, B, T = 5, 4, 3, 3, 6
 def small_model(seed=0):
     rng = np.random.default_rng(100 + seed)
     model = NumpyRNN(I, H, K, seed=seed, recurrent_scale=1.3)
-    model.set_params(b=0.3 * rng.standard_normal(H), c=0.3 * rng.standard_normal(K))
+    model.set_params(b=0.3 * rng.standard_normal(H), b_y=0.3 * rng.standard_normal(K))
     return model
 
 
@@ -40,7 +40,7 @@ def test_forward_shapes_and_the_recurrence():
     for t in range(T):
         h = np.tanh(p["W"][:, x[:, t]].T + h @ p["U"].T + p["b"])
         np.testing.assert_allclose(hs[:, t], h, atol=1e-14)
-    z = hs[:, -1] @ p["V"].T + p["c"]
+    z = hs[:, -1] @ p["W_y"].T + p["b_y"]
     np.testing.assert_allclose(probs[:, -1], np.exp(z) / np.exp(z).sum(-1, keepdims=True),
                                atol=1e-14)
 
@@ -120,7 +120,7 @@ def _keras_loss_and_grads(model, x_onehot, y, mask):
                  dense.bias]
     grads = tape.gradient(loss, variables)
     g = [v.numpy() for v in grads]
-    return float(loss), {"W": g[0].T, "U": g[1].T, "b": g[2], "V": g[3].T, "c": g[4]}, logits
+    return float(loss), {"W": g[0].T, "U": g[1].T, "b": g[2], "W_y": g[3].T, "b_y": g[4]}, logits
 
 
 def test_bptt_matches_keras_simple_rnn_and_gradient_tape():
@@ -151,7 +151,7 @@ def _truncated_reference(model, x, y, mask, k):
             h = tf.constant(hs[:, start - 1]) if start > 0 else tf.zeros((B, H), tf.float64)
             for s in range(start, t + 1):
                 h = tf.tanh(xin[:, s] @ tf.transpose(p["W"]) + h @ tf.transpose(p["U"]) + p["b"])
-            logits = h @ tf.transpose(p["V"]) + p["c"]
+            logits = h @ tf.transpose(p["W_y"]) + p["b_y"]
             logp = tf.nn.log_softmax(logits)
             picked = tf.gather(logp, y[:, t], batch_dims=1)
             total += -tf.reduce_sum(picked * mask[:, t])
@@ -178,17 +178,95 @@ def test_window_at_least_T_is_full_bptt_and_k1_keeps_only_the_immediate_term():
         _, g = model.loss_and_grads(x, y, mask, truncate=k)
         for name in full:
             np.testing.assert_allclose(g[name], full[name], atol=1e-15)
-    # k = 1: dL/dU = sum_t [(V^T dz_t) * (1 - h_t^2)] h_{t-1}^T, the immediate term only
+    # k = 1: dL/dU = sum_t [(W_y^T du_t) * (1 - h_t^2)] h_{t-1}^T, the immediate term only
     _, g1 = model.loss_and_grads(x, y, mask, truncate=1)
     probs, hs = model.forward(x)
     dz = probs - np.eye(K)[y]
     dz *= (mask / mask.sum())[..., None]
-    da = (dz @ model.params["V"]) * (1 - hs ** 2)
+    da = (dz @ model.params["W_y"]) * (1 - hs ** 2)
     h_prev = np.concatenate([np.zeros((B, 1, H)), hs[:, :-1]], axis=1)
     np.testing.assert_allclose(g1["U"], np.einsum("bth,btj->hj", da, h_prev), atol=1e-15)
     np.testing.assert_allclose(g1["b"], da.sum((0, 1)), atol=1e-15)
     assert relative_error(g1["U"], full["U"]) > 0.01  # truncation really drops terms
-    np.testing.assert_allclose(g1["V"], full["V"], atol=1e-15)  # V, c are never truncated
+    np.testing.assert_allclose(g1["W_y"], full["W_y"], atol=1e-15)  # W_y, b_y: never truncated
+
+
+def _chunked_reference(model, x, y, mask, k):
+    """Chunked truncated BPTT by autodiff: the forward pass runs through all chunks, the state
+    handed from one chunk to the next is a constant (what a stateful Keras layer does)."""
+    import tensorflow as tf
+
+    p = {n: tf.Variable(v) for n, v in model.params.items()}
+    xin = np.eye(I)[x]
+    total = 0.0
+    with tf.GradientTape() as tape:
+        h = tf.zeros((B, H), tf.float64)
+        for t in range(T):
+            if t % k == 0:
+                h = tf.stop_gradient(h)
+            h = tf.tanh(xin[:, t] @ tf.transpose(p["W"]) + h @ tf.transpose(p["U"]) + p["b"])
+            logp = tf.nn.log_softmax(h @ tf.transpose(p["W_y"]) + p["b_y"])
+            total += -tf.reduce_sum(tf.gather(logp, y[:, t], batch_dims=1) * mask[:, t])
+        loss = total / mask.sum()
+    g = tape.gradient(loss, [p[n] for n in numpy_rnn.PARAM_NAMES])
+    return {n: v.numpy() for n, v in zip(numpy_rnn.PARAM_NAMES, g)}
+
+
+@pytest.mark.parametrize("k", [1, 2, 4, 5])
+def test_chunked_truncation_matches_autodiff_with_the_state_stopped_between_chunks(k):
+    model = small_model(6)
+    x, y, mask = batch(6)
+    _, grads = model.loss_and_grads(x, y, mask, truncate=k, truncation="chunks")
+    ref = _chunked_reference(model, x, y, mask, k)
+    for name in numpy_rnn.PARAM_NAMES:
+        np.testing.assert_allclose(grads[name], ref[name], atol=1e-12, err_msg=f"{name}, k={k}")
+
+
+def test_chunked_truncation_is_the_sum_of_per_chunk_bptt_with_the_state_carried():
+    model = small_model(7)
+    x, y, mask = batch(7)
+    k = 4                                          # chunks [0, 4) and [4, 6)
+    _, grads = model.loss_and_grads(x, y, mask, truncate=k, truncation="chunks")
+    _, hs = model.forward(x)
+    total = {n: np.zeros_like(v) for n, v in model.params.items()}
+    for start in range(0, T, k):
+        part = slice(start, start + k)
+        h0 = hs[:, start - 1] if start > 0 else None
+        _, g = model.loss_and_grads(x[:, part], y[:, part], mask[:, part], h0=h0)
+        weight = mask[:, part].sum() / mask.sum()  # each chunk's loss is a mean over its steps
+        for n in total:
+            total[n] += weight * g[n]
+    for n in total:
+        np.testing.assert_allclose(grads[n], total[n], atol=1e-14, err_msg=n)
+
+
+def test_the_two_truncations_agree_only_at_the_extremes():
+    model = small_model(8)
+    x, y, mask = batch(8)
+    _, full = model.loss_and_grads(x, y, mask)
+    _, window1 = model.loss_and_grads(x, y, mask, truncate=1)
+    _, chunks1 = model.loss_and_grads(x, y, mask, truncate=1, truncation="chunks")
+    _, chunks_t = model.loss_and_grads(x, y, mask, truncate=T, truncation="chunks")
+    _, window3 = model.loss_and_grads(x, y, mask, truncate=3)
+    _, chunks3 = model.loss_and_grads(x, y, mask, truncate=3, truncation="chunks")
+    for n in full:
+        np.testing.assert_allclose(chunks1[n], window1[n], atol=1e-15)   # k = 1: the same
+        np.testing.assert_allclose(chunks_t[n], full[n], atol=1e-15)     # k >= T: full BPTT
+    # in between, a chunk drops more: its early steps see fewer than k steps back
+    assert relative_error(chunks3["U"], window3["U"]) > 0.01
+    assert relative_error(chunks3["U"], full["U"]) > relative_error(window3["U"], full["U"])
+
+
+def test_fit_passes_the_truncation_on():
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 3, size=(32, 9))
+    runs = {}
+    for truncation in ("window", "chunks"):
+        model = NumpyRNN(3, 6, 3, seed=0)
+        model.fit(x, np.roll(x, 2, axis=1), epochs=1, batch_size=32, truncate=3,
+                  truncation=truncation)
+        runs[truncation] = model.params["U"]
+    assert not np.allclose(runs["window"], runs["chunks"])
 
 
 def test_lag_contributions_sum_to_full_and_truncated_gradients():
@@ -202,6 +280,26 @@ def test_lag_contributions_sum_to_full_and_truncated_gradients():
         for k in range(1, T):
             _, g = model.loss_and_grads(x, y, mask, truncate=k)
             np.testing.assert_allclose(parts[name][:k].sum(0), g[name], atol=1e-15)
+
+
+def test_lag_pair_sizes_separate_the_number_of_pairs_from_their_size():
+    model = small_model(9)
+    x, y, mask = batch(9)
+    # one sequence, one counted loss at step 4: at every lag there is at most one pair, so
+    # its size is the norm of that lag's contribution
+    one = np.zeros((1, T))
+    one[0, 4] = 1
+    mean_norm, n_pairs = model.lag_pair_sizes(x[:1], y[:1], one)
+    parts = model.lag_contributions(x[:1], y[:1], one)["U"]
+    assert n_pairs.tolist() == [1, 1, 1, 1, 0, 0]      # s = 4, 3, 2, 1; s = 0 sees h_0 = 0
+    np.testing.assert_allclose(mean_norm[:4], np.linalg.norm(parts[:4], axis=(1, 2)), rtol=1e-12)
+    assert np.all(np.isnan(mean_norm[4:]))
+    # the batch: lengths 4, 6, 5 -> n - 1 - lag pairs per sequence
+    mean_norm, n_pairs = model.lag_pair_sizes(x, y, mask)
+    lengths = mask.sum(axis=1)
+    expected = [int(np.maximum(lengths - 1 - lag, 0).sum()) for lag in range(T)]
+    assert n_pairs.tolist() == expected
+    assert np.all(mean_norm[:5] > 0)
 
 
 # --- training -------------------------------------------------------------------------------
@@ -314,6 +412,9 @@ Y = np.zeros((B, T), dtype=int)
     (lambda: _model().loss_and_grads(X, Y, truncate=0), r"truncate .*>= 1, got 0"),
     (lambda: _model().loss_and_grads(X, Y, truncate=2.0), r"truncate .*got 2.0"),
     (lambda: _model().loss_and_grads(X, Y, truncate=True), r"truncate .*got True"),
+    (lambda: _model().loss_and_grads(X, Y, truncate=2, truncation="chunk"),
+     r"truncation must be one of \['chunks', 'window'\], got 'chunk'"),
+    (lambda: _model().fit(X, Y, truncate=2, truncation="random"), "truncation must be one of"),
     (lambda: _model().lag_contributions(X, Y[:1]), "y must have shape"),
     (lambda: _model().fit(X, Y, epochs=0), "epochs must be >= 1"),
     (lambda: _model().fit(X, Y, learning_rate=0.0), "learning_rate must be > 0.0"),
