@@ -7,6 +7,8 @@
 #   make execute    re-run notebooks in place so their stored outputs are fresh
 #                   (all of them, or one: make execute NB=notebooks/00_sequences.ipynb)
 #   make unit       unit tests only           make notebooks  notebooks only
+#   make site       build the course's website into build/site (offline, from the stored outputs)
+#   make site-check build it, then open every page in headless Chromium and check it
 #   make benchmarks run the speed comparisons  make checksums  rewrite datasets/SHA256SUMS
 #   make clean      remove .venv and build/
 SHELL := /bin/bash
@@ -23,10 +25,10 @@ NB ?= notebooks/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: help setup lab lint test unit layers-jax notebooks execute benchmarks checksums clean
+.PHONY: help setup lab lint test unit layers-jax notebooks execute site site-check benchmarks checksums clean
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 setup: $(STAMP)
 
@@ -71,6 +73,25 @@ execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
 	  --ExecutePreprocessor.record_timing=False $(NB)
+
+SITE_STAMP := $(VENV)/.installed-site
+
+$(SITE_STAMP): $(STAMP)
+	@echo "Installing the site tools (Sphinx, myst-nb, the book theme, offline MathJax, Selenium) ..."
+	@$(BIN)/python -m pip install -e ".[$(EXTRAS),site]" > build/install-site.log 2>&1 \
+	   || { $(BIN)/python course_utils/_preflight.py install-failed build/install-site.log; exit 1; }
+	@touch $(SITE_STAMP)
+
+# The site is built from the notebooks' stored outputs (never re-executed); -W: a warning,
+# such as a cross-reference that does not resolve, fails the build.
+site: $(SITE_STAMP)
+	@start=$$(date +%s); \
+	 $(BIN)/python site/build_site.py build/site-src && \
+	 $(BIN)/python -m sphinx -W --keep-going -q -b html build/site-src build/site && \
+	 echo "Site built in build/site in $$(( $$(date +%s) - start )) s ($$(find build/site -name '*.html' | wc -l) pages)"
+
+site-check: site
+	$(BIN)/python site/check_site.py build/site build/site-check
 
 benchmarks: $(STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -86,16 +86,18 @@ def test_tensorflow_is_an_extra_not_a_core_dependency():
 
 def test_makefile_has_the_documented_targets():
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("lab", "test", "execute", "setup"):
+    for target in ("lab", "test", "lint", "layers-jax", "execute", "setup", "site", "site-check"):
         assert re.search(rf"^{target}:", makefile, re.M), f"Makefile lacks `make {target}`"
     extras = re.search(r"^EXTRAS := (.+)$", makefile, re.M).group(1).split(",")
-    assert set(extras) == set(_pyproject()["project"]["optional-dependencies"])
+    # the site tools are installed by `make site` only
+    assert set(extras) | {"site"} == set(_pyproject()["project"]["optional-dependencies"])
 
 
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert re.search(r"^make test$", ci, re.M)
+    assert re.search(r"^make site-check$", ci, re.M)
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^(make \w+)$", quick, re.M)
     assert commands == ["make lab", "make test"], commands
