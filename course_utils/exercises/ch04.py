@@ -54,7 +54,7 @@ def lstm_step_reference(x, h_prev, c_prev, kernel, recurrent_kernel, bias, *, or
 def _pair(got, what):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise Feedback(f"{what} must return a tuple (h_t, c_t), got {type(got).__name__}")
-    return to_numpy(got[0], "h_t"), to_numpy(got[1], "c_t")
+    return to_numpy(got[0], "h_t", finite=True), to_numpy(got[1], "c_t", finite=True)
 
 
 def _close(a, b):
@@ -75,7 +75,10 @@ _LSTM_MISTAKES = [
 ]
 
 
-@exercise("ch04.lstm_step", "one LSTM step in NumPy with Keras' weight layout")
+@exercise("ch04.lstm_step", "one LSTM step in NumPy with Keras' weight layout",
+          hint="One product with kernel, one with recurrent_kernel, plus the bias, give all four "
+               "gates at once; np.split(..., 4, axis=-1) cuts the result into column blocks in "
+               "Keras' order. Which blocks get a sigmoid and which a tanh? Compute c_t before h_t.")
 def _lstm_step(candidate):
     args = _lstm_case()
     h, c = _pair(call(candidate, *(a.copy() for a in args)), "lstm_step")
@@ -162,14 +165,18 @@ _GRU_MISTAKES = [
 ]
 
 
-@exercise("ch04.gru_step", "one GRU step in NumPy (Keras' layout, reset_after=False)")
+@exercise("ch04.gru_step", "one GRU step in NumPy (Keras' layout, reset_after=False)",
+          hint="Slice each weight into its three column blocks (z, r, h) and compute z and r "
+               "first: with reset_after=False the reset gate acts on h_prev before the product "
+               "with the h block of recurrent_kernel. Section 5 says which of h_prev and the "
+               "candidate z multiplies in Keras.")
 def _gru_step(candidate):
     args = _gru_case()
     got = call(candidate, *(a.copy() for a in args))
     if isinstance(got, (tuple, list)):
         raise Feedback("gru_step should return h_t alone (a GRU has no separate cell state), "
                        f"got a {type(got).__name__} of length {len(got)}")
-    h = to_numpy(got, "h_t")
+    h = to_numpy(got, "h_t", finite=True)
     want = gru_step_reference(*args)
     if h.shape != want.shape:
         raise Feedback(f"h_t should have shape (batch, units) = {want.shape}, got {h.shape}")
@@ -203,7 +210,10 @@ def count_params_reference(kind, input_dim, units):
             "gru": 3 * per_block + 3 * units}[kind]
 
 
-@exercise("ch04.count_params", "parameter counts of SimpleRNN, LSTM and GRU")
+@exercise("ch04.count_params", "parameter counts of SimpleRNN, LSTM and GRU",
+          hint="Each block has an input matrix (input_dim x units), a recurrent matrix "
+               "(units x units) and a bias (units). Count the blocks of each cell; Keras' "
+               "default GRU (reset_after=True) has a second, recurrent bias per block.")
 def _count_params(candidate):
     for d, u in ((2, 32), (10, 7), (1, 1)):
         for kind in ("simple_rnn", "lstm", "gru"):
@@ -242,7 +252,10 @@ def _count_params(candidate):
 _KEEP = {"lstm_forget_gate": 1, "lstm_input_gate": 0, "gru_update_gate": 1}
 
 
-@exercise("ch04.keep_memory", "gate values that carry the state through a step unchanged")
+@exercise("ch04.keep_memory", "gate values that carry the state through a step unchanged",
+          hint="Write out c_t = f_t * c_{t-1} + i_t * c~_t and Keras' "
+               "h_t = z_t * h_{t-1} + (1 - z_t) * h~_t, and ask which values make the right-hand "
+               "side equal the old state whatever the candidate is.")
 def _keep_memory(candidate):
     expect_answers(candidate, _KEEP, (0, 1), key_name="gate", value_name="0 or 1",
                    choices_name="gate values", not_attempted="put 0 or 1 for each gate, then re-run")
@@ -263,7 +276,9 @@ def _keep_memory(candidate):
 # Exercise 4.5: how long does a constant forget gate remember?
 # ----------------------------------------------------------------------------------------------
 
-@exercise("ch04.half_life", "half-life of the cell state under a constant forget gate")
+@exercise("ch04.half_life", "half-life of the cell state under a constant forget gate",
+          hint="Solve f**n = 1/2 for n by taking logarithms of both sides; n need not be a "
+               "whole number of steps.")
 def _half_life(candidate):
     for f in (0.5, 1 / (1 + math.exp(-1.0)), 0.9, 0.99):
         got = call(candidate, f)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Feedback, call, exercise, expect_close, to_numpy
+from .core import Feedback, call, exercise, expect_close, expect_varying, to_numpy
 
 _OFFSET = 100.0  # series value = time index + _OFFSET
 
 
 def _as_2d(value, what):
-    arr = to_numpy(value, what)
+    arr = to_numpy(value, what, finite=True)
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[..., 0]
     if arr.ndim != 2:
@@ -24,7 +24,7 @@ def _as_2d(value, what):
 
 
 def _as_1d(value, what):
-    arr = to_numpy(value, what)
+    arr = to_numpy(value, what, finite=True)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
@@ -53,6 +53,8 @@ def _check_split_case(candidate, T, L, vs):
     y_tr = _as_1d(got[1], "y_train")
     x_va = _as_2d(got[2], "x_val")
     y_va = _as_1d(got[3], "y_val")
+    for arr, what in ((x_tr, "x_train"), (y_tr, "y_train"), (x_va, "x_val"), (y_va, "y_val")):
+        expect_varying(arr, what=what)          # the series never repeats a value
     for x, y, part in ((x_tr, y_tr, "training"), (x_va, y_va, "validation")):
         if x.shape[0] != y.shape[0]:
             raise Feedback(f"the {part} part has {x.shape[0]} input windows but {y.shape[0]} "
@@ -115,7 +117,10 @@ def _check_split_case(candidate, T, L, vs):
         expect_close(got_arr, want, what)
 
 
-@exercise("ch05.split_windows", "one-step windows with a time-ordered split and no leakage")
+@exercise("ch05.split_windows", "one-step windows with a time-ordered split and no leakage",
+          hint="Loop over the index t of the target: its window is series[t - input_length:t]. "
+               "Which t are possible at all, and which of them lie before val_start? A window "
+               "belongs to the part of its target, not of its first input.")
 def _split_windows(candidate):
     _check_split_case(candidate, T=40, L=5, vs=30)
     _check_split_case(candidate, T=25, L=3, vs=12)
@@ -127,12 +132,15 @@ def _split_windows(candidate):
 # 5.2 a scaler fitted on the training part only
 # ---------------------------------------------------------------------------------------------
 
-@exercise("ch05.scale_train_only", "standardise a series with training-part statistics")
+@exercise("ch05.scale_train_only", "standardise a series with training-part statistics",
+          hint="Compute the two constants from series[:val_start] alone, then apply them to "
+               "every value of the series, validation part included.")
 def _scale_train_only(candidate):
     rng = np.random.default_rng(5)
     T, vs = 60, 40
     series = np.linspace(0.0, 12.0, T) + rng.standard_normal(T)   # a trend: parts differ
-    got = to_numpy(call(candidate, series.copy(), vs), "scale_train_only(series, val_start)")
+    got = to_numpy(call(candidate, series.copy(), vs), "scale_train_only(series, val_start)",
+                   finite=True)
     if got.ndim == 2 and 1 in got.shape:
         got = got.ravel()
     if got.shape == (vs,):
@@ -185,12 +193,16 @@ def _seasonal_reference(x, H, m):
     return x[:, L - 1 + h - k * m]
 
 
-@exercise("ch05.seasonal_naive", "the seasonal naive forecast")
+@exercise("ch05.seasonal_naive", "the seasonal naive forecast",
+          hint="Give every time step a column number: the window holds columns 0 to L - 1, "
+               "so the target j steps ahead is column L - 1 + j. Step back by whole periods until "
+               "you land inside the window; try it by hand on a short window of distinct numbers.")
 def _seasonal_naive(candidate):
     n, L = 4, 8
     x = np.arange(n * L, dtype="float64").reshape(n, L) * 10 + _OFFSET   # every value unique
     for H, m in ((3, 4), (7, 3), (5, 1)):
-        got = to_numpy(call(candidate, x.copy(), H, m), f"seasonal_naive(x, {H}, {m})")
+        got = to_numpy(call(candidate, x.copy(), H, m), f"seasonal_naive(x, {H}, {m})",
+                       finite=True)
         if got.shape != (n, H):
             raise Feedback(f"seasonal_naive(x, horizon={H}, period={m}) has shape {got.shape}, "
                            f"expected (n, horizon) = {(n, H)}")
@@ -232,15 +244,18 @@ def _layout_reference(series, B, C):
     return xs, ys
 
 
-@exercise("ch05.stateful_layout", "lay a long series out for a stateful model")
+@exercise("ch05.stateful_layout", "lay a long series out for a stateful model",
+          hint="Picture a 3-D array (stream, chunk number, step): reshape the usable prefix "
+               "into it, then change the order of the axes so that the rows of one batch share "
+               "a chunk number. y is the same construction on the series shifted by one.")
 def _stateful_layout(candidate):
     for T, B, C in ((26, 2, 3), (12, 2, 3), (40, 3, 4)):
         series = np.arange(T, dtype="float64") + _OFFSET
         got = call(candidate, series.copy(), B, C)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             raise Feedback("stateful_layout must return a tuple (x, y)")
-        x = _as_2d(got[0], "x")
-        y = _as_2d(got[1], "y")
+        x = expect_varying(_as_2d(got[0], "x"), what="x")     # the series never repeats a value
+        y = expect_varying(_as_2d(got[1], "y"), what="y")
         want_x, want_y = _layout_reference(series, B, C)
         where = f"stateful_layout(series of length {T}, batch_size={B}, chunk={C})"
         if x.shape[1] != C:

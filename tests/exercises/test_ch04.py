@@ -180,3 +180,13 @@ def test_references_agree_with_keras():
         built = layer(7)
         built.build((None, None, 3))
         assert built.count_params() == count_params_reference(kind, 3, 7)
+
+
+@pytest.mark.parametrize("exercise_id", ["ch04.lstm_step", "ch04.gru_step", "ch04.count_params",
+                                         "ch04.keep_memory", "ch04.half_life"])
+def test_every_exercise_has_a_hint(exercise_id, capsys):
+    from course_utils.exercises import get_exercise, hint
+
+    assert len(get_exercise(exercise_id).hint) > 40
+    hint(exercise_id)
+    assert get_exercise(exercise_id).hint in capsys.readouterr().out

@@ -195,3 +195,13 @@ def test_stubs_are_not_attempted(exercise_id):
 def test_a_crashing_answer_is_feedback_not_an_error():
     result = evaluate("ch05.seasonal_naive", lambda x, H, m: x[:, x.shape[1] - m + H + 5])
     assert result.status == FAIL and "IndexError" in result.message
+
+
+@pytest.mark.parametrize("exercise_id", ["ch05.split_windows", "ch05.scale_train_only",
+                                         "ch05.seasonal_naive", "ch05.stateful_layout"])
+def test_every_exercise_has_a_hint(exercise_id, capsys):
+    from course_utils.exercises import get_exercise, hint
+
+    assert len(get_exercise(exercise_id).hint) > 40
+    hint(exercise_id)
+    assert get_exercise(exercise_id).hint in capsys.readouterr().out
