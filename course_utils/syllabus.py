@@ -45,17 +45,16 @@ CHAPTERS = (
             "stacking, bidirectional RNNs, CNN-LSTM, forecasting, stock prices, stateful RNNs",
             (4,)),
     Chapter(6, "echo_state_networks", "Echo state networks",
-            "reservoirs, spectral radius, ridge readout, Mackey-Glass", (3,), "planned"),
+            "reservoirs, spectral radius, ridge readout, Mackey-Glass", (3,)),
     Chapter(7, "clockwork_rnn", "The clockwork RNN",
-            "modules with periods, slow-to-fast connections", (4,), "planned"),
+            "modules with periods, slow-to-fast connections", (4,), "available"),
     Chapter(8, "encoder_decoder", "Encoder-decoder models",
-            "seq2seq, context hand-over, teacher forcing, greedy and beam search, G2P", (4,),
-            "planned"),
+            "seq2seq, context hand-over, teacher forcing, greedy and beam search, G2P", (4,)),
     Chapter(9, "bahdanau_attention", "Bahdanau attention",
-            "additive and multiplicative attention, alignment, attention decoders", (8,), "planned"),
+            "additive and multiplicative attention, alignment, attention decoders", (8,)),
     Chapter(10, "self_attention_and_transformers", "Self-attention and the Transformer",
             "scaled dot-product and multi-head attention, positional encoding, Transformer", (9,),
-            "planned"),
+            "available"),
 )
 
 

@@ -12,6 +12,7 @@ All names are importable from ``course_utils.figures`` directly::
     figures.plot_history(history)
 """
 
+from .clockwork import plot_clockwork_connectivity, plot_clockwork_schedule
 from .course_map import draw_course_map
 from .diagrams import IO_PATTERNS, draw_io_patterns
 from .plots import PALETTE, draw_diagram, grid, plot_heatmap, plot_history, plot_sequences, use_style
@@ -22,4 +23,5 @@ __all__ = [
     "IO_PATTERNS", "draw_io_patterns",
     "THEME_COLORS", "plot_timeline", "plot_patterns", "draw_classic_networks",
     "draw_course_map",
+    "plot_clockwork_schedule", "plot_clockwork_connectivity",
 ]

@@ -6,6 +6,18 @@ registered with ``@keras.saving.register_keras_serializable(package="course_util
 so that a model using it saves to ``.keras`` and loads back in safe mode.
 """
 
+from .attention import (  # noqa: F401  (chapters 9, 10)  # noqa: F401  (chapter 10)  # noqa: F401  (chapter 10)
+    BahdanauAttention,
+    LuongAttention,
+    MultiHeadAttention,
+    SinusoidalPositionalEncoding,
+    causal_mask,
+    scaled_dot_product_attention,
+    sinusoidal_encoding,
+)
+from .clockwork import ClockworkCell, clockwork_mask, exponential_periods  # noqa: F401  (chapter 7)
 from .elman import ElmanCell, JordanCell  # noqa: F401  (chapter 1)
 from .gru import GRUCell  # noqa: F401  (chapter 4)
 from .lstm import LSTMCell  # noqa: F401  (chapter 4)
+from .reservoir import ReservoirCell  # noqa: F401  (chapter 6)
+from .transformer import TransformerDecoderBlock, TransformerEncoderBlock  # noqa: F401  (chapter 10)

@@ -30,7 +30,7 @@ import keras
 import numpy as np
 import pytest
 
-from course_utils.layers import ElmanCell, GRUCell, JordanCell, LSTMCell
+from course_utils.layers import ClockworkCell, ElmanCell, GRUCell, JordanCell, LSTMCell, ReservoirCell
 from tests.conftest import to_numpy as _np
 
 FEATURES, TIME, BATCH = 3, 7, 4
@@ -76,6 +76,23 @@ CELLS = [
                  ({"units": 2, "reset_after": None}, "reset_after must be True or False")]),
     Case("gru-reset-before", GRUCell, lambda: GRUCell(4, reset_after=False),
          reference=lambda: keras.layers.GRU(4, reset_after=False)),
+    Case("reservoir", ReservoirCell,
+         lambda: ReservoirCell(6, leak_rate=0.5, bias_scaling=0.2, connectivity=0.5, seed=1),
+         errors=[({"units": 0}, "units must be >= 1"),
+                 ({"units": 5, "connectivity": 0.0}, "connectivity must be > 0.0"),
+                 ({"units": 5, "connectivity": 1.5}, "connectivity must be <= 1.0"),
+                 ({"units": 5, "spectral_radius": -0.5}, "spectral_radius must be >= 0.0"),
+                 ({"units": 5, "input_scaling": -1.0}, "input_scaling must be >= 0.0"),
+                 ({"units": 5, "leak_rate": 0.0}, "leak_rate must be > 0.0"),
+                 ({"units": 5, "leak_rate": 1.5}, "leak_rate must be <= 1.0")]),
+    Case("reservoir-feedback", ReservoirCell,
+         lambda: ReservoirCell(6, feedback_dim=2, connectivity=0.5, seed=2)),
+    Case("clockwork", ClockworkCell,
+         lambda: ClockworkCell(6, periods=(1, 2, 4), bias_initializer="random_normal"),
+         errors=[({"units": 10, "periods": (1, 2, 4, 8)}, "units must be a multiple of the number of modules"),
+                 ({"units": 4, "periods": (1, 0)}, r"periods\[1\] must be >= 1"),
+                 ({"units": 4, "periods": (1, 2.5)}, r"periods\[1\] must be a whole number"),
+                 ({"units": 4, "periods": (2, 1)}, "periods must be non-decreasing")]),
 ]
 
 IDS = [c.id for c in CELLS]
