@@ -428,5 +428,9 @@ class SinusoidalPositionalEncoding(keras.layers.Layer):
         pe = _sinusoid(ops.shape(inputs)[1], inputs.shape[-1], self.base)
         return inputs + ops.cast(pe, inputs.dtype)
 
+    def compute_output_shape(self, input_shape):
+        # Keras cannot infer the shape symbolically when T is None (variable-length inputs).
+        return tuple(input_shape)
+
     def get_config(self):
         return {**super().get_config(), "base": self.base}
