@@ -1,7 +1,7 @@
-r"""A hidden Markov model with categorical emissions, in vectorised NumPy.
+r"""The hidden Markov model of chapter 2, with categorical emissions, in NumPy.
 
-The model has :math:`N` hidden states and :math:`M` observable symbols. A
-sequence of hidden states :math:`h_1, \dots, h_T` is a Markov chain with start
+The model has :math:`N` hidden states and :math:`M` observable symbols. The
+hidden states :math:`h_1, \dots, h_T` form a Markov chain with start
 probabilities :math:`\pi_i = P(h_1 = i)` and transition matrix
 :math:`A_{ij} = P(h_{t+1} = j \mid h_t = i)`; each state emits a symbol
 :math:`x_t` with probability :math:`B_{ik} = P(x_t = k \mid h_t = i)`, so
@@ -10,527 +10,208 @@ probabilities :math:`\pi_i = P(h_1 = i)` and transition matrix
 
     P(x_{1:T}, h_{1:T}) = \pi_{h_1} B_{h_1 x_1} \prod_{t=2}^{T} A_{h_{t-1} h_t} B_{h_t x_t}.
 
-:class:`CategoricalHMM` samples from the model, computes the likelihood
-(forward algorithm), the posteriors :math:`P(h_t \mid x_{1:T})`
-(forward-backward), the most likely state path (Viterbi), fits the parameters
-to many unlabelled sequences of different lengths (Baum-Welch) and estimates
-them by counting from labelled sequences. States and symbols are integers
-``0 .. N-1`` and ``0 .. M-1``.
+The algorithms are the textbook recursions, vectorised over the states and
+looping over time (Rabiner 1989, in the course's notation):
 
-Numerics. The forward variables are kept in *scaled* probability space: after
-every step :math:`\hat\alpha_t` is divided by its sum :math:`c_t`, so it is the
-filtering distribution :math:`P(h_t \mid x_{1:t})` and
-:math:`\log P(x_{1:T}) = \sum_t \log c_t`. Viterbi works in log space. Neither
-underflows, whatever the sequence length.
+- forward, scaled: :math:`\hat\phi_1 \propto \pi \odot B_{:, x_1}`,
+  :math:`\hat\phi_t \propto (\hat\phi_{t-1} A) \odot B_{:, x_t}`, divided by their
+  sums :math:`Z_t = P(x_t \mid x_{1:t-1})`, so that
+  :math:`\hat\phi_t(j) = P(h_t = j \mid x_{1:t})` and
+  :math:`\log P(x_{1:T}) = \sum_t \log Z_t`;
+- backward, with the same factors: :math:`\hat\beta_T = 1`,
+  :math:`\hat\beta_t = A (B_{:, x_{t+1}} \odot \hat\beta_{t+1}) / Z_{t+1}`, and the
+  posteriors :math:`\gamma_t(i) = P(h_t = i \mid x_{1:T}) = \hat\phi_t(i) \hat\beta_t(i)`;
+- Viterbi in logs: :math:`\delta_t(j) = \max_i [\delta_{t-1}(i) + \log A_{ij}] + \log B_{j x_t}`,
+  back-pointers :math:`\psi_t(j)` (the arg-max), read backwards;
+- Baum-Welch (EM): expected start, transition and emission counts from
+  :math:`\gamma_t` and :math:`\zeta_t(i, j) = P(h_t = i, h_{t+1} = j \mid x_{1:T})`,
+  normalised row by row.
 
-Speed: parallel in time. The textbook recursions loop over the time steps one
-by one and pay NumPy's per-call overhead at every step; hmmlearn runs the same
-loops in compiled C++. Here the loops over time are shortened in two ways,
-both exact.
+Names and conventions follow hmmlearn's ``CategoricalHMM``, so that a reader
+moving on to hmmlearn recognises everything: ``score``, ``score_samples``,
+``predict_proba``, ``decode(X, lengths, algorithm)`` returning
+``(log_prob, states)``, ``predict``, ``sample`` returning ``(X, Z)``, ``fit``,
+the parameters ``startprob_``, ``transmat_``, ``emissionprob_``,
+``n_components`` (N) and ``n_features`` (M), and several sequences passed as
+one concatenated ``X`` with their ``lengths``. :meth:`CategoricalHMM.to_hmmlearn`
+returns the same model as an hmmlearn object.
 
-- Chunks. The sequence is cut into chunks that are all advanced at once, each
-  starting from a guess after a warm-up over the last ``WARM_UP`` steps of its
-  predecessor. This works because an HMM *forgets* where it started: two
-  filters (or two Viterbi lattices, up to a constant) started from different
-  vectors become equal after a few dozen steps. A repair pass then restarts
-  every chunk from the true end of its predecessor and stops as soon as the
-  recomputed vector agrees with the stored one (to about 1e-12); a chunk that
-  does not agree by its end passes the repair on to its successor. Viterbi's
-  backtrack is repaired the same way (back-pointer paths that meet stay
-  together). A model that never forgets (a deterministic cycle, say) would
-  need one repair round per chunk, so after a few rounds the plain recursion
-  takes over.
-- A tree. For short sequences of small models, the products of the per-step
-  matrices (sums and products for the likelihood, maxima and sums for Viterbi)
-  are formed pairwise, level by level: associativity turns T steps into
-  log2(T) vectorised levels.
-
-``method="sequential"`` runs the plain step-by-step recursions instead (same
-results, to rounding). Where two state paths have exactly the same
-probability, the parallel and the sequential Viterbi may return different (but
-equally probable) paths, because they round differently.
+``engine="parallel"`` computes the same numbers with the parallel-in-time
+passes of :mod:`course_utils.models._hmm_parallel` (much faster on long
+sequences; ``benchmarks/hmm_benchmark.py`` compares both with hmmlearn).
 
 Reference: L. R. Rabiner (1989), A tutorial on hidden Markov models and selected
-applications in speech recognition, Proc. IEEE 77(2). The parallel scheme
-follows S. Maleki, M. Musuvathi, T. Mytkowicz (2014), Parallelizing dynamic
-programming through rank convergence, PPoPP.
+applications in speech recognition, Proc. IEEE 77(2).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import numbers
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..validation import (
     check_array,
+    check_bool,
     check_choice,
     check_float,
-    check_int,
     check_positive_int,
     check_stochastic,
     rng_from,
 )
+from . import _hmm_parallel
 
-#: Steps each chunk first runs over the end of its predecessor (so it starts nearly right).
-WARM_UP = 48
-_REL_TOL = 1e-12       # forward: relative agreement of two filters
-_LOG_TOL = 1e-10       # Viterbi: agreement of two log lattices up to a constant
-_MAX_ROUNDS = 6        # more repair rounds: the model does not forget; go sequential
-_METHODS = ("parallel", "sequential")
+ENGINES = ("textbook", "parallel")
+ALGORITHMS = ("viterbi", "map")
 
 
 # ---------------------------------------------------------------------------
-# Validation of observation sequences
+# The textbook recursions, one sequence x (1-D int array) at a time
 # ---------------------------------------------------------------------------
 
-def _check_obs(obs, n_symbols, name="obs"):
-    """A 1-D int64 array of symbols in 0..n_symbols-1 (raises ValueError otherwise)."""
-    if isinstance(obs, (str, bytes)):
-        raise ValueError(f"{name} must be a 1-D array of integer symbols, got a string")
-    arr = check_array(obs, name, ndim=1)
+def forward(startprob, transmat, emissionprob, x):
+    r"""Scaled forward pass: ``(phi_hat, log_z)``.
+
+    ``phi_hat`` (T, N) holds the filters :math:`\hat\phi_t(j) = P(h_t = j \mid x_{1:t})`
+    and ``log_z`` (T,) the logs of the scaling factors
+    :math:`Z_t = P(x_t \mid x_{1:t-1})`. From the first step of probability
+    zero on, ``phi_hat`` is NaN and ``log_z`` is ``-inf``.
+    """
+    T, N = len(x), len(startprob)
+    phi_hat, log_z = np.full((T, N), np.nan), np.full(T, -np.inf)
+    phi = startprob * emissionprob[:, x[0]]
+    for t in range(T):
+        if t > 0:
+            phi = (phi_hat[t - 1] @ transmat) * emissionprob[:, x[t]]
+        scale = phi.sum()
+        if scale == 0:
+            break                                   # no state can emit x_t: P(x) = 0
+        phi_hat[t], log_z[t] = phi / scale, np.log(scale)
+    return phi_hat, log_z
+
+
+def backward(transmat, emissionprob, x, log_z):
+    r"""Scaled backward pass with the forward pass's factors: ``beta_hat`` (T, N).
+
+    :math:`\hat\beta_t(i) = P(x_{t+1:T} \mid h_t = i) / P(x_{t+1:T} \mid x_{1:t})`, so
+    that ``phi_hat * beta_hat`` are the posteriors (every row sums to 1).
+    """
+    T, N = len(x), transmat.shape[0]
+    scale = np.exp(log_z)
+    beta_hat = np.ones((T, N))
+    for t in range(T - 2, -1, -1):
+        beta_hat[t] = transmat @ (emissionprob[:, x[t + 1]] * beta_hat[t + 1]) / scale[t + 1]
+    return beta_hat
+
+
+def viterbi(startprob, transmat, emissionprob, x):
+    """The most likely state path of ``x`` (int array (T,)), in log space."""
+    T, N = len(x), len(startprob)
+    with np.errstate(divide="ignore"):              # log 0 = -inf: a forbidden step
+        log_pi, log_A, log_B = np.log(startprob), np.log(transmat), np.log(emissionprob)
+    delta, psi = np.empty((T, N)), np.zeros((T, N), dtype=np.int64)
+    delta[0] = log_pi + log_B[:, x[0]]
+    for t in range(1, T):
+        scores = delta[t - 1][:, None] + log_A      # scores[i, j]: best path to i, then i -> j
+        psi[t] = scores.argmax(axis=0)
+        delta[t] = scores.max(axis=0) + log_B[:, x[t]]
+    path = np.empty(T, dtype=np.int64)
+    path[-1] = delta[-1].argmax()
+    for t in range(T - 1, 0, -1):                   # follow the back-pointers
+        path[t - 1] = psi[t, path[t]]
+    return path
+
+
+def expected_counts(startprob, transmat, emissionprob, x):
+    r"""E-step of one sequence: ``(gamma, start, trans, emis, log_prob)``.
+
+    ``gamma`` (T, N) are the posteriors; ``start`` = :math:`\gamma_1`,
+    ``trans`` = :math:`\sum_t \zeta_t` (N, N) and ``emis`` (N, M) the expected
+    emission counts; ``log_prob`` = :math:`\log P(x)`. The counts are None if
+    the sequence has probability zero.
+    """
+    phi_hat, log_z = forward(startprob, transmat, emissionprob, x)
+    log_prob = float(log_z.sum())
+    if log_prob == -np.inf:
+        return None, None, None, None, log_prob
+    beta_hat = backward(transmat, emissionprob, x, log_z)
+    gamma = phi_hat * beta_hat                                   # (T, N)
+    # zeta_t(i, j) = phi_hat_t(i) A_ij B_{j x_{t+1}} beta_hat_{t+1}(j) / Z_{t+1}, summed over t
+    right = emissionprob[:, x[1:]].T * beta_hat[1:] / np.exp(log_z[1:, None])
+    trans = transmat * (phi_hat[:-1].T @ right)
+    emis = gamma.T @ np.eye(emissionprob.shape[1])[x]           # sum of gamma_t over t with x_t = k
+    return gamma, gamma[0], trans, emis, log_prob
+
+
+# ---------------------------------------------------------------------------
+# Checks of observations
+# ---------------------------------------------------------------------------
+
+def _check_symbols(X, n_features, name, count_name="n_features"):
+    """``X`` as a 1-D int64 array of symbols in 0..n_features-1 (an (n, 1) column is accepted).
+
+    For state sequences, ``count_name`` is ``"n_components"``.
+    """
+    if isinstance(X, (str, bytes)):
+        raise ValueError(f"{name} must be an array of integer symbols, got a string")
+    arr = check_array(X, name, ndim=(1, 2))
+    if arr.ndim == 2:
+        if arr.shape[1] != 1:
+            raise ValueError(f"{name} must be 1-D or a column of shape (n_samples, 1), got shape "
+                             f"{arr.shape}")
+        arr = arr[:, 0]
     if arr.size == 0:
         raise ValueError(f"{name} must hold at least one symbol, got an empty sequence")
     if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
                                  or np.issubdtype(arr.dtype, np.floating)):
         raise ValueError(f"{name} must hold integer symbols, got dtype {arr.dtype}")
-    if np.issubdtype(arr.dtype, np.floating):
-        if not np.all(arr == np.round(arr)):
-            bad = int(np.flatnonzero(arr != np.round(arr))[0])
-            raise ValueError(f"{name} must hold integer symbols, got {float(arr[bad])} at "
-                             f"position {bad}")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(arr == np.round(arr)):
+        bad = int(np.flatnonzero(arr != np.round(arr))[0])
+        raise ValueError(f"{name} must hold integer symbols, got {float(arr[bad])} at position "
+                         f"{bad}")
     arr = arr.astype(np.int64)
-    bad = np.flatnonzero((arr < 0) | (arr >= n_symbols))
+    bad = np.flatnonzero((arr < 0) | (arr >= n_features))
     if bad.size:
-        raise ValueError(f"{name} holds symbol {arr[bad[0]]} at position {bad[0]}, but the model "
-                         f"has n_symbols={n_symbols}, so symbols must be in 0..{n_symbols - 1}")
+        what = "state" if count_name == "n_components" else "symbol"
+        raise ValueError(f"{name} holds {what} {arr[bad[0]]} at position {bad[0]}, but the model "
+                         f"has {count_name}={n_features}, so {what}s must be in "
+                         f"0..{n_features - 1}")
     return arr
 
 
-def _check_sequences(sequences, n_symbols, name="sequences"):
-    """A list of 1-D symbol arrays (a single 1-D sequence is accepted too)."""
-    if isinstance(sequences, np.ndarray) and sequences.ndim == 1 and sequences.dtype != object:
-        sequences = [sequences]
-    elif isinstance(sequences, np.ndarray) and sequences.ndim == 2:
-        sequences = list(sequences)
-    if isinstance(sequences, (str, bytes)) or not hasattr(sequences, "__len__"):
-        raise ValueError(f"{name} must be a list of 1-D symbol arrays, got "
-                         f"{type(sequences).__name__}")
-    if len(sequences) == 0:
-        raise ValueError(f"{name} must hold at least one sequence, got none")
-    if all(isinstance(s, numbers.Integral) for s in sequences):
-        sequences = [sequences]
-    return [_check_obs(s, n_symbols, f"{name}[{i}]") for i, s in enumerate(sequences)]
+def _check_lengths(lengths, n_samples):
+    """``lengths`` as a list of ints >= 1 that sum to ``n_samples`` (None: one sequence)."""
+    if lengths is None:
+        return [n_samples]
+    arr = check_array(lengths, "lengths", ndim=1)
+    if arr.size == 0 or not np.issubdtype(arr.dtype, np.integer) or np.any(arr < 1):
+        raise ValueError(f"lengths must be a non-empty list of ints >= 1, got {arr.tolist()}")
+    if arr.sum() != n_samples:
+        raise ValueError(f"lengths must sum to the number of symbols in X ({n_samples}), got "
+                         f"{arr.tolist()} (sum {int(arr.sum())})")
+    return arr.tolist()
 
 
-# ---------------------------------------------------------------------------
-# Parallel-in-time engines
-# ---------------------------------------------------------------------------
-
-_BLAS = None
+def _split(x, lengths):
+    return np.split(x, np.cumsum(lengths)[:-1])
 
 
-def _single_blas_thread(func):
-    """Run ``func`` with one BLAS thread.
+@dataclass
+class Monitor:
+    """What :meth:`CategoricalHMM.fit` recorded (hmmlearn's ``monitor_``).
 
-    Each step multiplies small matrices; BLAS threads only add synchronisation,
-    and on a busy machine (a shared 2-core laptop or Colab) they can make these
-    loops ten times slower. threadpoolctl comes with scikit-learn.
+    ``history`` holds the total log-likelihood before each update; ``iter``
+    the number of updates; ``converged`` is True if fitting stopped because the
+    log-likelihood improved by less than ``tol`` and False if it ran out of
+    iterations (hmmlearn also calls the second case converged).
     """
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        global _BLAS
-        if _BLAS is None:
-            try:
-                from threadpoolctl import ThreadpoolController
-                _BLAS = ThreadpoolController()
-            except ImportError:                     # pragma: no cover - scikit-learn ships it
-                _BLAS = False
-        limit = _BLAS.limit(limits=1, user_api="blas") if _BLAS else contextlib.nullcontext()
-        with limit:
-            return func(*args, **kwargs)
-    return wrapper
 
-
-def _chunks(lengths, L):
-    """Cut sequences (concatenated) into chunks of at most L steps.
-
-    Returns ``idx`` (L, C) positions into the concatenation (clipped to a
-    valid position where a chunk is shorter than L), ``valid`` (L, C),
-    ``first`` (C,) True where a chunk starts a sequence, and ``seq`` (C,) the
-    sequence each chunk belongs to.
-    """
-    lengths = np.asarray(lengths)
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    per_seq = -(-lengths // L)
-    seq = np.repeat(np.arange(len(lengths)), per_seq)
-    k = np.arange(per_seq.sum()) - np.repeat(np.cumsum(per_seq) - per_seq, per_seq)
-    start = offsets[seq] + k * L
-    stop = offsets[seq] + lengths[seq]
-    pos = start[None, :] + np.arange(L)[:, None]
-    valid = pos < stop[None, :]
-    return np.where(valid, pos, 0), valid, k == 0, seq
-
-
-def _chunk_length(total, n_states):
-    """Steps per chunk for ``total`` steps of an ``n_states`` model.
-
-    A pass costs about (L + WARM_UP) vectorised steps, each with a fixed
-    per-call overhead, plus (1 + WARM_UP / L) times the arithmetic of the
-    plain recursion. Balancing the two gives L of order N sqrt(T); L is also
-    long enough that a step's (N, N, chunks) work array stays inside the CPU
-    cache (about 2 MB).
-    """
-    return int(min(total, max(16, np.ceil(0.12 * n_states * np.sqrt(total)),
-                              np.ceil(total * n_states ** 2 / 2 ** 18))))
-
-
-def _warm_up(B1, obs, idx, first, L):
-    """Emission columns of the ``WARM_UP`` steps before every chunk: (W, (N, W, C)).
-
-    A chunk that starts a sequence has no such steps; it reads the neutral
-    last column of ``B1`` (ones, or zeros in log space) and restarts exactly.
-    """
-    W = min(WARM_UP, L)
-    pos = idx[0][None, :] - W + np.arange(W)[:, None]
-    return W, B1[:, np.where(first[None, :], B1.shape[1] - 1, obs[np.maximum(pos, 0)])]
-
-
-@_single_blas_thread
-def _filter_parallel(start, trans, B, obs, lengths, *, vectors=True):
-    """Normalised forward filter of several sequences, parallel in time.
-
-    For every sequence, ``v_1 = normalise(start * e_1)`` and
-    ``v_t = normalise((v_{t-1} @ trans) * e_t)`` with ``e_t = B[:, x_t]``.
-    The work arrays are state-major, ``(L, N, C)`` for L steps of C chunks,
-    so every step is one small matrix product and a few operations on
-    contiguous rows.
-
-    Args:
-        start: (N,) start vector; trans: (N, N); B: (N, M) emission matrix;
-        obs: the concatenated symbol sequences; lengths: their lengths.
-        vectors: also return the vectors and the per-step log normalisers.
-
-    Returns:
-        ``(v, log_c, log_lik, possible)``: ``v`` (len(obs), N) the normalised
-        vectors and ``log_c`` (len(obs),) the logs of the normalisers (both
-        None if ``vectors`` is False), ``log_lik`` (n_sequences,) the sums of
-        ``log c`` per sequence, ``possible`` (n_sequences,) False for a
-        sequence of probability zero (its values are then undefined). None if
-        the repairs do not settle within ``_MAX_ROUNDS`` rounds.
-    """
-    N = trans.shape[0]
-    L = _chunk_length(len(obs), N)
-    idx, valid, first, seq = _chunks(lengths, L)
-    C = idx.shape[1]
-    all_valid = bool(valid.all())
-    # (N, L, C): one gather for all steps; padding reads an extra all-ones column
-    B1 = np.hstack([B, np.ones((N, 1))])
-    E = B1[:, np.where(valid, obs[idx], B.shape[1])]
-    W, Ew = _warm_up(B1, obs, idx, first, L)        # (N, W, C) steps before each chunk
-    At = np.ascontiguousarray(trans.T)
-    V = np.empty((L, N, C))
-    S = np.empty((L, C))
-    dead = np.zeros(len(lengths), bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # guess a flat vector W steps before each chunk, run the filter up to the chunk
-        v = trans.mean(axis=0)[:, None] * np.ones(C)
-        for k in range(W):
-            v *= Ew[:, k]
-            s = v.sum(axis=0)
-            v /= s
-            dead[seq[~(s > 0)]] = True
-            v = At @ v
-        V[0] = np.where(first[None, :], start[:, None], v) * E[:, 0]
-        S[0] = V[0].sum(axis=0)
-        V[0] /= S[0]
-        for j in range(1, L):
-            np.matmul(At, V[j - 1], out=V[j])
-            V[j] *= E[:, j]
-            V[j].sum(axis=0, out=S[j])
-            V[j] /= S[j]
-        # A guessed start has full support, so a zero normaliser here means that no
-        # state path can produce the chunk's symbols: the whole sequence is impossible.
-        dead[seq[np.any(valid & ~(S > 0), axis=0)]] = True
-        pending = np.flatnonzero(~first & ~dead[seq])
-        for _ in range(_MAX_ROUNDS):                # repair rounds
-            if not pending.size:
-                break
-            active = pending
-            v = At @ V[L - 1][:, active - 1]        # restart from the predecessor's end
-            reached_end = np.zeros(0, dtype=int)
-            for j in range(L):
-                if j:
-                    v = At @ v
-                v *= E[:, j, active]
-                s = v.sum(axis=0)
-                v /= s
-                old = V[j][:, active]
-                same = np.all(np.abs(v - old) <= _REL_TOL * np.maximum(v, old), axis=0)
-                V[j][:, active] = v
-                S[j, active] = s                    # the normaliser can differ even if v agrees
-                zero = valid[j, active] & ~(s > 0)
-                if np.any(zero):                    # the true filter died: impossible sequence
-                    dead[seq[active[zero]]] = True
-                keep = ~same & ~dead[seq[active]]
-                active, v = active[keep], v[:, keep]
-                if not active.size:
-                    break
-            else:
-                reached_end = active
-            # a chunk repaired to its very end changed its last vector: its successor
-            # (if it continues the same sequence) must be repaired again
-            nxt = reached_end + 1
-            nxt = nxt[nxt < C]
-            pending = nxt[~first[nxt] & ~dead[seq[nxt]]]
-        if pending.size:
-            return None                             # a model that does not forget its start
-        log_S = np.log(S)
-    if not all_valid:
-        log_S[~valid] = 0.0
-    log_lik = np.bincount(seq, weights=log_S.sum(axis=0), minlength=len(lengths))
-    if not vectors:
-        return None, None, log_lik, ~dead
-    # chunk c holds positions c*L ... in order, so (C, L) order is time order
-    v = V.transpose(2, 0, 1).reshape(C * L, N)
-    log_c = log_S.T.reshape(C * L)
-    if not all_valid:
-        keep = valid.T.reshape(C * L)
-        v, log_c = v[keep], log_c[keep]
-    return v, log_c, log_lik, ~dead
-
-
-def _filter(start, trans, B, obs, lengths, *, vectors=True):
-    """:func:`_filter_parallel`, or the sequential recursion where that does not settle.
-
-    Same arguments and results as :func:`_filter_parallel`.
-    """
-    out = _filter_parallel(start, trans, B, obs, lengths, vectors=vectors)
-    if out is not None:
-        return out
-    ends = np.cumsum(lengths)
-    parts = [_forward_sequential(start, trans, B[:, x].T)
-             for x in np.split(obs, ends[:-1])]
-    log_c = np.concatenate([c for _, c in parts])
-    possible = np.array([np.all(np.isfinite(c)) for _, c in parts])
-    log_lik = np.array([c.sum() for _, c in parts])
-    v = np.concatenate([a for a, _ in parts]) if vectors else None
-    return v, (log_c if vectors else None), log_lik, possible
-
-
-def _argmax_last(x):
-    """Index of the last maximum along axis 0 (hmmlearn's backtrack tie rule).
-
-    For a few rows, a loop of comparisons beats ``np.argmax(axis=0)``, which
-    handles many short columns slowly.
-    """
-    n = x.shape[0]
-    if n > 4 or x.ndim < 2 or x.shape[1] < 500:
-        return n - 1 - np.argmax(x[::-1], axis=0)
-    best = np.full(x.shape[1:], n - 1)
-    value = x[n - 1].copy()
-    for i in range(n - 2, -1, -1):
-        better = x[i] > value                       # strictly: ties keep the higher index
-        best[better] = i
-        np.maximum(value, x[i], out=value)
-    return best
-
-
-def _use_tree(T, N):
-    """Short sequences of small models: the tree's N^3 work is cheaper than the
-    chunked passes' fixed number of vectorised steps."""
-    return T * N * N <= 2 ** 14
-
-
-def _transition_blocks(trans, cols):
-    """(N, N, T-1) state-major blocks ``M_t[i, j] = trans[i, j] * cols[j, t]`` for t >= 1."""
-    return trans[:, :, None] * cols[None, :, 1:]
-
-
-@_single_blas_thread
-def _loglik_tree(start, trans, B, obs):
-    r"""Log-likelihood of one sequence by a tree of matrix products.
-
-    :math:`P(x_{1:T}) = (\pi \odot e_1)^\top M_2 M_3 \cdots M_T \mathbf{1}` with
-    :math:`M_t = A\,\mathrm{diag}(e_t)`. Matrix products are associative, so
-    neighbours are multiplied pairwise, level by level: about
-    :math:`\log_2 T` vectorised steps instead of :math:`T`, for
-    :math:`N^3` instead of :math:`N^2` work per step: a good trade for few
-    states. Every product is divided by the sum of its entries and the logs of
-    these factors are accumulated, so nothing underflows.
-    """
-    cols = B[:, obs]
-    v = start * cols[:, 0]
-    log_scale = 0.0
-    M = _transition_blocks(trans, cols)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        while M.shape[2] > 1:
-            n = M.shape[2]
-            X, Y = M[:, :, 0:n - 1:2], M[:, :, 1:n:2]
-            P = X[:, 0, None, :] * Y[None, 0, :, :]
-            for k in range(1, M.shape[0]):
-                P += X[:, k, None, :] * Y[None, k, :, :]
-            s = P.sum(axis=(0, 1))
-            if not np.all(s > 0):
-                return -np.inf                      # no state path fits this stretch
-            P /= s
-            log_scale += np.log(s).sum()
-            M = np.concatenate([P, M[:, :, n - 1:]], axis=2) if n % 2 else P
-        total = v.sum() if M.shape[2] == 0 else (v @ M[:, :, 0]).sum()
-        return float(np.log(total) + log_scale) if total > 0 else -np.inf
-
-
-@_single_blas_thread
-def _viterbi_tree(log_start, log_trans, log_B, obs):
-    r"""Most likely path of one sequence by a tree of max-plus matrix products.
-
-    The same tree as :func:`_loglik_tree` with :math:`(\max, +)` in place of
-    :math:`(+, \times)`: a product of the blocks of steps a..m and m..b holds
-    the best score from each state at a to each state at b, and the arg-max
-    over the state at m is kept. Tracing back goes down the tree: the states at
-    a and b give the state at m, level by level.
-    """
-    T = len(obs)
-    cols = log_B[:, obs]
-    first = log_start + cols[:, 0]
-    if T == 1:
-        return np.array([int(np.argmax(first))])
-    M = log_trans[:, :, None] + cols[None, :, 1:]
-    a, b = np.arange(T - 1), np.arange(1, T)        # each block spans steps a..b
-    levels = []
-    while M.shape[2] > 1:
-        n = M.shape[2]
-        X, Y = M[:, :, 0:n - 1:2], M[:, :, 1:n:2]
-        P = X[:, 0, None, :] + Y[None, 0, :, :]
-        K = np.zeros(P.shape, dtype=np.int8)
-        for k in range(1, M.shape[0]):
-            cand = X[:, k, None, :] + Y[None, k, :, :]
-            K[cand > P] = k
-            np.maximum(P, cand, out=P)
-        levels.append((b[0:n - 1:2], K, a[0:n - 1:2], b[1:n:2]))
-        a, b = (np.append(a[0:n - 1:2], a[n - 1]), np.append(b[1:n:2], b[n - 1])) if n % 2 \
-            else (a[0:n - 1:2], b[1:n:2])
-        M = np.concatenate([P, M[:, :, n - 1:]], axis=2) if n % 2 else P
-    path = np.empty(T, dtype=np.int64)
-    best = np.argmax(first[:, None] + M[:, :, 0])
-    path[0], path[T - 1] = divmod(int(best), M.shape[0])
-    for mid, K, left, right in reversed(levels):
-        path[mid] = K[path[left], path[right], np.arange(len(mid))]
-    return path
-
-
-@_single_blas_thread
-def _viterbi_parallel(log_start, log_trans, log_B, obs):
-    """Most likely path of one sequence ``obs``, parallel in time (see the module docstring).
-
-    Returns the path, or None if the sequence has probability zero or the
-    repairs do not settle (a model that never forgets, such as a cycle).
-    """
-    N, T = log_trans.shape[0], len(obs)
-    L = _chunk_length(T, N)
-    idx, valid, first, _ = _chunks([T], L)
-    C = idx.shape[1]
-    # (N, W + L, C) log emission columns: the warm-up steps before each chunk, then the
-    # chunk; padding reads an extra all-zeros column
-    LB1 = np.hstack([log_B, np.zeros((N, 1))])
-    W, LBw = _warm_up(LB1, obs, idx, first, L)
-    LB = np.concatenate([LBw, LB1[:, np.where(valid, obs[idx], log_B.shape[1])]], axis=1)
-    D = np.empty((W + L, N, C))
-    tmp = np.empty((1 if N * N * C > 2 ** 18 else N, N, C))
-    LA = log_trans[:, :, None]                      # LA[i, k, 0] = log A_ik
-
-    rowwise = N * N * C > 2 ** 18                   # work array too big for the cache
-
-    def step(d, out):                               # out[k, c] = max_i d[i, c] + log A_ik
-        if not rowwise:
-            np.add(d[:, None, :], LA, out=tmp)
-            np.max(tmp, axis=0, out=out)
-        else:                                       # the same, one row i at a time (in cache)
-            np.add(d[0], LA[0], out=out)
-            for i in range(1, N):
-                np.add(d[i], LA[i], out=tmp[0])
-                np.maximum(out, tmp[0], out=out)
-        return out
-
-    with np.errstate(invalid="ignore"):
-        # W warm-up steps over the predecessor's end from a flat start, then the chunk;
-        # a chunk that starts its sequence restarts exactly at its first step
-        D[0] = log_trans.max(axis=0)[:, None] + LB[:, 0]
-        for j in range(1, W + L):
-            step(D[j - 1], D[j])
-            if j == W:
-                D[j] = np.where(first[None, :], log_start[:, None], D[j])
-            D[j] += LB[:, j]
-        D, LB = D[W:], LB[:, W:]
-        # once every state is at -inf it stays there, so the last step tells
-        if not np.all(np.isfinite(D[L - 1].max(axis=0))):
-            return None
-        pending = np.arange(1, C)
-        for _ in range(_MAX_ROUNDS):                # repair rounds, as in _filter_parallel
-            if not pending.size:
-                break
-            active = pending
-            d = D[L - 1][:, active - 1]
-            d = d - d.max(axis=0)
-            reached_end = np.zeros(0, dtype=int)
-            for j in range(L):
-                d = (d[:, None, :] + LA).max(axis=0) + LB[:, j, active]
-                old = D[j][:, active]
-                inf_new, inf_old = np.isneginf(d), np.isneginf(old)
-                diff = np.where(inf_new & inf_old, 0.0, d - old)
-                # equal up to a constant: the same back-pointers from here on
-                same = (np.all(inf_new == inf_old, axis=0)
-                        & (diff.max(axis=0) - diff.min(axis=0) <= _LOG_TOL))
-                D[j][:, active] = d
-                keep = ~same
-                active, d = active[keep], d[:, keep]
-                if not active.size:
-                    break
-            else:
-                reached_end = active
-            nxt = reached_end + 1
-            pending = nxt[nxt < C]
-        if pending.size:
-            return None
-    # Backtrack, parallel over chunks: P[j, c] is the state at step j of chunk c.
-    n_last = int(valid[:, -1].sum())                # steps in the last chunk
-    end_state = int(np.argmax(D[n_last - 1][:, C - 1]))
-    P = np.empty((L, C), dtype=np.int64)
-    # Guess each chunk's last state by tracing back a few steps from inside the next chunk.
-    Wb = min(16, W, n_last)                         # back-pointer paths meet quickly
-    if C > 1:
-        state = np.argmax(D[max(Wb - 1, 0)][:, 1:], axis=0)
-        for k in range(Wb - 1, 0, -1):
-            state = _argmax_last(D[k - 1][:, 1:] + np.take(log_trans, state, axis=1))
-        P[L - 1, :-1] = _argmax_last(D[L - 1][:, :-1] + np.take(log_trans, state, axis=1))
-    P[L - 1, C - 1] = end_state
-    for j in range(L - 1, 0, -1):
-        P[j - 1] = _argmax_last(D[j - 1] + np.take(log_trans, P[j], axis=1))
-        if j - 1 >= n_last - 1:                     # padding of the last chunk
-            P[j - 1, C - 1] = end_state
-    pending = np.arange(C - 1)                      # every chunk but the last
-    for _ in range(_MAX_ROUNDS):
-        if not pending.size:
-            break
-        active = pending
-        state_next = P[0, active + 1]               # first state of the following chunk
-        reached_start = np.zeros(0, dtype=int)
-        for j in range(L - 1, -1, -1):
-            state = _argmax_last(D[j][:, active] + np.take(log_trans, state_next, axis=1))
-            same = state == P[j, active]            # paths that meet stay together
-            P[j, active] = state
-            active, state_next = active[~same], state[~same]
-            if not active.size:
-                break
-        else:
-            reached_start = active
-        prv = reached_start - 1                     # their predecessors see a new next state
-        pending = prv[prv >= 0]
-    if pending.size:
-        return None
-    return P.T.reshape(-1)[:T]                      # chunks are consecutive in time
+    tol: float
+    n_iter: int
+    history: list = field(default_factory=list)
+    iter: int = 0
+    converged: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -546,405 +227,356 @@ class CategoricalHMM:
             every row sums to 1.
         emissionprob: (N, M) emission matrix, :math:`B_{ik} = P(x_t = k \mid h_t = i)`;
             every row sums to 1.
+        engine: ``"textbook"`` (the recursions of this module) or ``"parallel"``
+            (the same results from :mod:`course_utils.models._hmm_parallel`,
+            faster on long sequences).
 
     Raises ``ValueError`` if a matrix is not stochastic (negative entries or
-    rows that do not sum to 1) or the shapes do not fit together.
+    rows that do not sum to 1), the shapes do not fit together or ``engine``
+    is unknown.
+
+    Observations ``X`` are integer symbols ``0 .. M-1``: a 1-D array (or
+    hmmlearn's column of shape (n_samples, 1)); several sequences are passed
+    concatenated, with their ``lengths``.
 
     Attributes:
-        startprob, transmat, emissionprob: the parameters (float64 arrays).
-        n_states, n_symbols: N and M.
-        history_: after :meth:`fit`, the total log-likelihood of the training
-            sequences before each update (non-decreasing for EM).
+        startprob_, transmat_, emissionprob_: the parameters (float64 arrays).
+        n_components, n_features: N and M (hmmlearn's names).
+        monitor_: after :meth:`fit`, a :class:`Monitor` with the log-likelihood
+            history.
 
     Example:
         >>> hmm = CategoricalHMM([0.5, 0.5], [[0.9, 0.1], [0.2, 0.8]],
         ...                      [[0.7, 0.3], [0.1, 0.9]])
-        >>> states, symbols = hmm.sample(100, seed=0)
-        >>> path, log_prob = hmm.viterbi(symbols)
-        >>> gamma = hmm.posteriors(symbols)          # (100, 2), rows sum to 1
+        >>> X, Z = hmm.sample(100, random_state=0)
+        >>> log_prob, states = hmm.decode(X)
+        >>> posteriors = hmm.predict_proba(X)        # (100, 2), rows sum to 1
     """
 
-    def __init__(self, startprob, transmat, emissionprob):
+    def __init__(self, startprob, transmat, emissionprob, *, engine="textbook"):
         pi = check_stochastic(check_array(startprob, "startprob", ndim=1, dtype=float),
                               "startprob")
         N = pi.shape[0]
         A = check_array(transmat, "transmat", ndim=2, dtype=float)
         if A.shape != (N, N):
-            raise ValueError(f"transmat must have shape (n_states, n_states) = ({N}, {N}) to match "
-                             f"startprob of length {N}, got {A.shape}")
-        A = check_stochastic(A, "transmat", axis=1)
+            raise ValueError(f"transmat must have shape (n_components, n_components) = ({N}, {N}) "
+                             f"to match startprob of length {N}, got {A.shape}")
         B = check_array(emissionprob, "emissionprob", ndim=2, dtype=float)
         if B.shape[0] != N:
-            raise ValueError(f"emissionprob must have shape (n_states, n_symbols) with "
-                             f"n_states = {N}, got {B.shape}")
-        B = check_stochastic(B, "emissionprob", axis=1)
-        self.startprob, self.transmat, self.emissionprob = pi, A, B
-        self.history_ = []
+            raise ValueError(f"emissionprob must have shape (n_components, n_features) with "
+                             f"n_components = {N}, got {B.shape}")
+        self.startprob_ = pi
+        self.transmat_ = check_stochastic(A, "transmat", axis=1)
+        self.emissionprob_ = check_stochastic(B, "emissionprob", axis=1)
+        self.engine = check_choice(engine, "engine", ENGINES)
+
+    @property
+    def n_components(self):
+        return self.transmat_.shape[0]
+
+    @property
+    def n_features(self):
+        return self.emissionprob_.shape[1]
+
+    def __repr__(self):
+        return (f"CategoricalHMM(n_components={self.n_components}, n_features={self.n_features}, "
+                f"engine={self.engine!r})")
 
     # -- construction -------------------------------------------------------
 
     @classmethod
-    def random(cls, n_states, n_symbols, seed=0, *, concentration=1.0):
+    def random(cls, n_components, n_features, *, random_state=0, concentration=1.0,
+               engine="textbook"):
         """A model with Dirichlet(concentration) random rows (a Baum-Welch start).
 
         Larger ``concentration`` gives rows closer to uniform.
         """
-        N = check_positive_int(n_states, "n_states")
-        M = check_positive_int(n_symbols, "n_symbols")
+        N = check_positive_int(n_components, "n_components")
+        M = check_positive_int(n_features, "n_features")
         a = check_float(concentration, "concentration", minimum=0, min_inclusive=False)
-        rng = rng_from(seed)
+        rng = rng_from(random_state, "random_state")
         return cls(rng.dirichlet(np.full(N, a)), rng.dirichlet(np.full(N, a), size=N),
-                   rng.dirichlet(np.full(M, a), size=N))
+                   rng.dirichlet(np.full(M, a), size=N), engine=engine)
 
     @classmethod
-    def from_labelled(cls, states, symbols, n_states, n_symbols, *, smoothing=1.0):
-        r"""Estimate the parameters by counting, from sequences with known states.
+    def from_labelled(cls, X, Z, lengths=None, *, n_components, n_features, smoothing=1.0,
+                      engine="textbook"):
+        r"""Estimate the parameters by counting, from sequences with known states ``Z``.
 
-        With add-``smoothing`` (Laplace) smoothing,
-        :math:`A_{ij} = (n_{ij} + s) / (\sum_j n_{ij} + N s)` where :math:`n_{ij}`
-        counts transitions i -> j inside the sequences (never across two
-        sequences), and likewise for the start and emission probabilities.
-        With ``smoothing=0`` these are the maximum-likelihood estimates (a state
-        never seen then gets uniform rows).
-
-        Args:
-            states, symbols: lists of 1-D int arrays of equal lengths.
+        With add-:math:`\varepsilon` smoothing (:math:`\varepsilon` = ``smoothing``),
+        :math:`A_{ij} = (n_{ij} + \varepsilon) / (\sum_j n_{ij} + N \varepsilon)`, where
+        :math:`n_{ij}` counts transitions i -> j inside the sequences (never from
+        the end of one to the start of the next), and likewise for the start and
+        emission probabilities. ``smoothing=0`` gives the maximum-likelihood
+        estimates (a state never seen then gets uniform rows).
         """
-        N = check_positive_int(n_states, "n_states")
-        M = check_positive_int(n_symbols, "n_symbols")
-        s = check_float(smoothing, "smoothing", minimum=0)
-        hs = _check_sequences(states, N, "states")
-        xs = _check_sequences(symbols, M, "symbols")
-        if len(hs) != len(xs):
-            raise ValueError(f"states has {len(hs)} sequences but symbols has {len(xs)}")
-        for i, (h, x) in enumerate(zip(hs, xs)):
-            if len(h) != len(x):
-                raise ValueError(f"states[{i}] has length {len(h)} but symbols[{i}] has {len(x)}")
-        h_all, x_all = np.concatenate(hs), np.concatenate(xs)
-        start = np.bincount([h[0] for h in hs], minlength=N) + s
-        pairs = np.concatenate([h[:-1] * N + h[1:] for h in hs])
-        trans = np.bincount(pairs, minlength=N * N).reshape(N, N) + s
-        emis = np.bincount(h_all * M + x_all, minlength=N * M).reshape(N, M) + s
-        return cls(_normalise_rows(start), _normalise_rows(trans), _normalise_rows(emis))
-
-    # -- properties ---------------------------------------------------------
-
-    @property
-    def n_states(self):
-        return self.transmat.shape[0]
-
-    @property
-    def n_symbols(self):
-        return self.emissionprob.shape[1]
-
-    def __repr__(self):
-        return f"CategoricalHMM(n_states={self.n_states}, n_symbols={self.n_symbols})"
+        N = check_positive_int(n_components, "n_components")
+        M = check_positive_int(n_features, "n_features")
+        eps = check_float(smoothing, "smoothing", minimum=0)
+        x = _check_symbols(X, M, "X")
+        z = _check_symbols(Z, N, "Z", "n_components")
+        if len(z) != len(x):
+            raise ValueError(f"Z must hold one state per symbol of X ({len(x)}), got {len(z)}")
+        lengths = _check_lengths(lengths, len(x))
+        first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        inside = np.ones(len(z) - 1, bool)
+        inside[first[1:] - 1] = False                # no transition across two sequences
+        start = np.bincount(z[first], minlength=N) + eps
+        trans = np.zeros((N, N))
+        np.add.at(trans, (z[:-1][inside], z[1:][inside]), 1)
+        emis = np.zeros((N, M))
+        np.add.at(emis, (z, x), 1)
+        return cls(_normalise(start), _normalise(trans + eps), _normalise(emis + eps),
+                   engine=engine)
 
     def copy(self):
         """An independent copy of the model."""
-        return CategoricalHMM(self.startprob.copy(), self.transmat.copy(),
-                              self.emissionprob.copy())
+        return CategoricalHMM(self.startprob_.copy(), self.transmat_.copy(),
+                              self.emissionprob_.copy(), engine=self.engine)
 
-    def stationary_distribution(self):
-        """The distribution p with p A = p (left eigenvector for eigenvalue 1)."""
-        w, v = np.linalg.eig(self.transmat.T)
+    def to_hmmlearn(self, **kwargs):
+        """The same model as an ``hmmlearn.hmm.CategoricalHMM`` (the course's reference).
+
+        Keyword arguments go to hmmlearn's constructor (``params``, ``n_iter``,
+        ``tol``, ``implementation``, ...). By default ``init_params=""`` keeps
+        these parameters when hmmlearn's ``fit`` starts, and ``params=""``
+        means that ``fit`` would update nothing: pass ``params="ste"`` to fit.
+        """
+        from hmmlearn import hmm
+
+        kwargs = {"init_params": "", "params": "", **kwargs}
+        ref = hmm.CategoricalHMM(n_components=self.n_components, n_features=self.n_features,
+                                 **kwargs)
+        ref.startprob_ = self.startprob_.copy()
+        ref.transmat_ = self.transmat_.copy()
+        ref.emissionprob_ = self.emissionprob_.copy()
+        return ref
+
+    def get_stationary_distribution(self):
+        """The distribution p with p A = p (the left eigenvector of A for eigenvalue 1)."""
+        w, v = np.linalg.eig(self.transmat_.T)
         p = np.real(v[:, np.argmin(np.abs(w - 1))])
         return p / p.sum()
 
     # -- sampling -----------------------------------------------------------
 
-    def sample(self, length, n_sequences=None, seed=0):
-        """Sample hidden states and symbols.
+    def sample(self, n_samples=1, *, n_sequences=None, random_state=0):
+        """Sample symbols ``X`` and hidden states ``Z``: ``(X, Z)``.
 
-        Returns:
-            ``(states, symbols)``: int arrays of shape ``(length,)``, or
-            ``(n_sequences, length)`` if ``n_sequences`` is given.
+        Both are int arrays of shape ``(n_samples,)``, or
+        ``(n_sequences, n_samples)`` if ``n_sequences`` is given (hmmlearn
+        returns ``X`` as a column of shape (n_samples, 1); every method here
+        accepts either).
         """
-        T = check_positive_int(length, "length")
+        T = check_positive_int(n_samples, "n_samples")
         n = 1 if n_sequences is None else check_positive_int(n_sequences, "n_sequences")
-        rng = rng_from(seed)
-        cum_start = np.cumsum(self.startprob)
-        cum_trans = np.cumsum(self.transmat, axis=1)
-        cum_emis = np.cumsum(self.emissionprob, axis=1)
-        cum_start[-1] = 1.0
-        cum_trans[:, -1] = 1.0
-        cum_emis[:, -1] = 1.0
-        u_states, u_symbols = rng.random((T, n)), rng.random((n, T))
-        states = np.empty((T, n), dtype=np.int64)
-        states[0] = np.searchsorted(cum_start, u_states[0], side="right")
+        rng = rng_from(random_state, "random_state")
+        Z = np.empty((n, T), dtype=np.int64)
+        Z[:, 0] = _draw(rng, self.startprob_[None, :].repeat(n, axis=0))
         for t in range(1, T):
-            states[t] = (u_states[t][:, None] >= cum_trans[states[t - 1]]).sum(axis=1)
-        states = states.T
-        symbols = (u_symbols[..., None] >= cum_emis[states]).sum(axis=-1)
-        if n_sequences is None:
-            return states[0], symbols[0]
-        return states, symbols
+            Z[:, t] = _draw(rng, self.transmat_[Z[:, t - 1]])
+        X = _draw(rng, self.emissionprob_[Z])
+        return (X[0], Z[0]) if n_sequences is None else (X, Z)
 
     # -- inference ----------------------------------------------------------
 
-    def forward(self, obs, *, method="parallel"):
-        r"""Scaled forward pass.
+    def forward(self, X):
+        r"""Scaled forward pass of one sequence: ``(phi_hat, log_z)``.
 
-        Returns:
-            ``(alpha, log_c)``: ``alpha`` (T, N) with rows
-            :math:`\hat\alpha_t(i) = P(h_t = i \mid x_{1:t})` (each sums to 1),
-            and ``log_c`` (T,) the logs of the scaling factors
-            :math:`c_t = P(x_t \mid x_{1:t-1})`, so that
-            ``log_c.sum()`` is :math:`\log P(x_{1:T})`. For a sequence of
-            probability zero, ``log_c`` is ``-inf`` and ``alpha`` NaN from the
-            first impossible step on.
+        ``phi_hat`` (T, N): the filters :math:`P(h_t = j \mid x_{1:t})` (rows sum
+        to 1); ``log_z`` (T,): :math:`\log P(x_t \mid x_{1:t-1})`, whose sum is
+        :math:`\log P(x_{1:T})`. For a sequence of probability zero,
+        ``log_z`` is ``-inf`` and ``phi_hat`` NaN from the first impossible
+        step on.
         """
-        obs = _check_obs(obs, self.n_symbols)
-        check_choice(method, "method", _METHODS)
-        if method == "parallel":
-            alpha, log_c, _, possible = _filter(self.startprob, self.transmat, self.emissionprob,
-                                                obs, [len(obs)])
-            if possible[0]:
-                return alpha, log_c
-        return _forward_sequential(self.startprob, self.transmat, self.emissionprob[:, obs].T)
+        x = _check_symbols(X, self.n_features, "X")
+        if self.engine == "parallel":
+            out = _hmm_parallel.forward(*self._params(), x, [len(x)])
+            if out is not None and out[3][0]:
+                return out[0], out[1]
+        return forward(*self._params(), x)
 
-    def backward(self, obs, *, method="parallel"):
-        r"""Backward pass: :math:`\beta_t(i) \propto P(x_{t+1:T} \mid h_t = i)`.
+    def backward(self, X):
+        r"""Scaled backward pass of one sequence: ``beta_hat`` (T, N).
 
-        Returns (T, N), each row scaled to sum to 1 (the scale of
-        :math:`\beta_t` cancels in the posteriors); the last row is uniform.
-        Raises ``ValueError`` if the sequence has probability zero.
+        Scaled with the forward pass's factors, so that
+        ``forward(X)[0] * backward(X)`` are the posteriors. Raises
+        ``ValueError`` if the sequence has probability zero.
         """
-        obs = _check_obs(obs, self.n_symbols)
-        check_choice(method, "method", _METHODS)
-        if method == "sequential":
-            beta = _backward_sequential(self.transmat, self.emissionprob[:, obs].T)
-            if not np.all(np.isfinite(beta)):
-                raise ValueError("obs has probability zero under this model")
-            return beta
-        _, beta = self._backward_batch(obs, [len(obs)])
-        return beta / beta.sum(axis=1, keepdims=True)
+        x = _check_symbols(X, self.n_features, "X")
+        _, log_z = forward(*self._params(), x)
+        if log_z[-1] == -np.inf:
+            raise ValueError("X has probability zero under this model")
+        return backward(self.transmat_, self.emissionprob_, x, log_z)
 
-    def _backward_batch(self, x, lengths):
-        """``(u, beta)`` for concatenated sequences ``x``, with ``u_t ∝ e_t * beta_t``.
+    def score(self, X, lengths=None):
+        r"""Total log-likelihood :math:`\sum \log P(x_{1:T})` of the sequences (``-inf`` if impossible)."""
+        x, lengths = self._check_X(X, lengths)
+        if self.engine == "parallel":
+            out = _hmm_parallel.log_likelihood(*self._params(), x, lengths)
+            if out is not None:
+                return float(out.sum())
+        return float(sum(forward(*self._params(), s)[1].sum() for s in _split(x, lengths)))
 
-        With ``u_t = e_t * beta_t`` the backward recursion reads
-        ``u_{t-1} ∝ (u_t @ A.T) * e_{t-1}``: the forward filter of the
-        time-reversed sequences with ``A`` transposed, so :func:`_filter`
-        computes it, parallel in time.
+    def score_samples(self, X, lengths=None):
+        r"""``(log_prob, posteriors)``: :meth:`score` and :meth:`predict_proba` in one pass."""
+        x, lengths = self._check_X(X, lengths)
+        gamma, *_, log_prob = self._e_step(x, lengths)
+        return float(log_prob.sum()), gamma
+
+    def predict_proba(self, X, lengths=None):
+        r"""Posteriors :math:`\gamma_t(i) = P(h_t = i \mid x_{1:T})`, shape (n_samples, N).
+
+        Raises ``ValueError`` if a sequence has probability zero.
         """
-        u_rev, _, _, possible = _filter(np.ones(self.n_states), self.transmat.T,
-                                        self.emissionprob, x[::-1], list(lengths)[::-1])
-        if not possible.all():
-            raise ValueError("a sequence has probability zero under this model")
-        u = u_rev[::-1]
-        beta = np.empty_like(u)
-        beta[:-1] = u[1:] @ self.transmat.T         # beta_t ∝ A @ (e_{t+1} * beta_{t+1})
-        beta[np.cumsum(lengths) - 1] = 1.0          # the last step of every sequence
-        return u, beta
+        return self.score_samples(X, lengths)[1]
 
-    def log_likelihood(self, obs, *, method="parallel"):
-        r""":math:`\log P(x_{1:T})` of one sequence (``-inf`` if it is impossible)."""
-        obs = _check_obs(obs, self.n_symbols)
-        check_choice(method, "method", _METHODS)
-        if method == "sequential":
-            E = self.emissionprob[:, obs].T
-            return float(_forward_sequential(self.startprob, self.transmat, E)[1].sum())
-        if _use_tree(len(obs), self.n_states):
-            return _loglik_tree(self.startprob, self.transmat, self.emissionprob, obs)
-        _, _, log_lik, possible = _filter(self.startprob, self.transmat, self.emissionprob, obs,
-                                          [len(obs)], vectors=False)
-        return float(log_lik[0]) if possible[0] else -np.inf
+    def decode(self, X, lengths=None, algorithm="viterbi"):
+        r"""``(log_prob, states)``: the decoded states of every sample.
 
-    score = log_likelihood
-
-    def posteriors(self, obs, *, method="parallel"):
-        r"""Posterior state probabilities :math:`\gamma_t(i) = P(h_t = i \mid x_{1:T})`, (T, N).
-
-        Raises ``ValueError`` if the sequence has probability zero.
+        ``algorithm="viterbi"``: the most likely path
+        :math:`\arg\max_{h_{1:T}} P(h_{1:T} \mid x_{1:T})`; ``"map"``: the most
+        probable state at every step (posterior decoding). ``log_prob`` is
+        :math:`\log P(x, \text{states})`, summed over the sequences: ``-inf``
+        for a posterior-decoded path that contains a forbidden step (hmmlearn
+        returns the sum of the chosen posteriors for ``"map"`` instead). Where
+        two paths are exactly equally probable, the textbook Viterbi keeps the
+        lowest state index at every back-pointer; hmmlearn and the parallel
+        engine may pick the other path.
         """
-        obs = _check_obs(obs, self.n_symbols)
-        check_choice(method, "method", _METHODS)
-        if method == "sequential":
-            E = self.emissionprob[:, obs].T
-            alpha, log_c = _forward_sequential(self.startprob, self.transmat, E)
-            if not np.isfinite(log_c.sum()):
-                raise ValueError("obs has probability zero under this model")
-            gamma = alpha * _backward_sequential(self.transmat, E)
-            return gamma / gamma.sum(axis=1, keepdims=True)
-        return self._e_step([obs])[0]
+        x, lengths = self._check_X(X, lengths)
+        algorithm = check_choice(algorithm, "algorithm", ALGORITHMS)
+        if algorithm == "map":
+            states = self._e_step(x, lengths)[0].argmax(axis=1)
+        else:
+            states = np.concatenate([self._viterbi(s) for s in _split(x, lengths)])
+        return self._log_joint(x, states, lengths), states
 
-    def decode_posterior(self, obs):
-        """Posterior decoding: the most probable state at every step (argmax of the posteriors)."""
-        return np.argmax(self.posteriors(obs), axis=1)
-
-    def viterbi(self, obs, *, method="parallel"):
-        r"""The most likely state path :math:`\arg\max_{h_{1:T}} P(h_{1:T} \mid x_{1:T})`.
-
-        Returns:
-            ``(path, log_prob)``: an int array (T,) and :math:`\log P(x_{1:T}, h^*_{1:T})`.
-            Ties are broken like hmmlearn (lowest index for the last state, then
-            the highest index while tracing back); the parallel and sequential
-            methods round differently, so exact ties in the path scores may
-            still be broken differently. ``log_prob`` is ``-inf`` if the
-            sequence is impossible (the path is then meaningless).
-        """
-        obs = _check_obs(obs, self.n_symbols)
-        check_choice(method, "method", _METHODS)
-        with np.errstate(divide="ignore"):
-            log_start, log_trans = np.log(self.startprob), np.log(self.transmat)
-            log_B = np.log(self.emissionprob)
-        path = None
-        if method == "parallel" and _use_tree(len(obs), self.n_states):
-            path = _viterbi_tree(log_start, log_trans, log_B, obs)
-        elif method == "parallel":
-            path = _viterbi_parallel(log_start, log_trans, log_B, obs)
-        if path is None:
-            path = _viterbi_sequential(log_start, log_trans, log_B[:, obs].T)
-        log_prob = (log_start[path[0]] + log_trans[path[:-1], path[1:]].sum()
-                    + log_B[path, obs].sum())
-        return path, float(log_prob)
+    def predict(self, X, lengths=None):
+        """The Viterbi path (hmmlearn's default decoder): ``decode(X, lengths)[1]``."""
+        return self.decode(X, lengths)[1]
 
     # -- learning -----------------------------------------------------------
 
-    def _e_step(self, seqs):
-        """Posteriors and expected counts of many sequences in one batched pass.
-
-        Returns ``(gamma, start, xi_sum, emis, log_lik)``: the posteriors of
-        all steps (concatenated), the expected start counts, the expected
-        transition counts, the expected emission counts (N, M) and the total
-        log-likelihood.
-        """
-        lengths = [len(s) for s in seqs]
-        x = np.concatenate(seqs)
-        alpha, _, log_lik, possible = _filter(self.startprob, self.transmat, self.emissionprob,
-                                              x, lengths)
-        if not possible.all():
-            bad = int(np.flatnonzero(~possible)[0])
-            raise ValueError(f"sequence {bad} has probability zero under the current parameters")
-        u, beta = self._backward_batch(x, lengths)
-        gamma = alpha * beta                         # gamma_t ∝ alpha_t * beta_t
-        z = gamma.sum(axis=1)
-        gamma /= z[:, None]
-        ends = np.cumsum(lengths) - 1
-        inside = np.ones(len(x) - 1, bool)
-        inside[ends[:-1]] = False                    # no transition between two sequences
-        # xi_t(i, j) = alpha_t(i) A_ij e_{t+1}(j) beta_{t+1}(j) / z_t; with u_{t+1} scaled
-        # as in beta_t = A @ u_{t+1}, the normaliser is z_t = alpha_t . beta_t
-        left = alpha[:-1][inside] / z[:-1][inside, None]
-        xi_sum = self.transmat * (left.T @ u[1:][inside])
-        N, M = self.n_states, self.n_symbols
-        starts = np.concatenate([[0], ends[:-1] + 1])
-        flat = (x[:, None] * N + np.arange(N)).ravel()
-        emis = np.bincount(flat, weights=gamma.ravel(), minlength=M * N).reshape(M, N).T
-        return gamma, gamma[starts].sum(axis=0), xi_sum, emis, float(log_lik.sum())
-
-    def fit(self, sequences, *, n_iter=100, tol=1e-6, params="ste", verbose=False):
-        """Baum-Welch (EM) on one or many sequences of different lengths, in place.
+    def fit(self, X, lengths=None, *, n_iter=100, tol=1e-6, params="ste", verbose=False):
+        """Baum-Welch (EM) on one or many sequences, in place; returns ``self``.
 
         Each iteration computes the posteriors of all sequences with the
-        current parameters (E-step) and sets every parameter to its expected
-        relative frequency (M-step):
-        ``startprob ∝ Σ_seq γ_1``, ``transmat_ij ∝ Σ_t ξ_t(i, j)``,
-        ``emissionprob_ik ∝ Σ_{t: x_t = k} γ_t(i)``.
+        current parameters (E-step) and sets every parameter in ``params`` to
+        its expected relative frequency (M-step).
 
         Args:
-            sequences: a list of 1-D symbol arrays (or one array).
-            n_iter: maximum number of iterations.
-            tol: stop when the log-likelihood improves by less than this.
-            params: which parameters to update: any of "s" (start), "t"
-                (transitions), "e" (emissions).
+            X, lengths: the concatenated sequences and their lengths.
+            n_iter: the maximum number of iterations (>= 1).
+            tol: stop when the log-likelihood improves by less than ``tol``
+                (>= 0); ``None`` runs all ``n_iter`` iterations.
+            params: the parameters to update, any of "s" (start), "t"
+                (transitions) and "e" (emissions).
+            verbose: print the log-likelihood at every iteration.
 
-        Returns ``self``; ``self.history_`` holds the log-likelihood before each
-        update (the same bookkeeping as hmmlearn's ``monitor_.history``).
+        EM never lowers the likelihood; if it goes down by more than rounding,
+        ``fit`` warns (``RuntimeWarning``). ``monitor_`` records the history.
         """
-        seqs = _check_sequences(sequences, self.n_symbols)
-        n_iter = check_int(n_iter, "n_iter", minimum=0)
-        tol = float(tol)
-        if not isinstance(params, str) or set(params) - set("ste"):
-            raise ValueError(f"params must be a string made of 's', 't', 'e', got {params!r}")
-        self.history_ = []
-        for it in range(n_iter):
-            _, start, xi_sum, emis, log_lik = self._e_step(seqs)
-            self.history_.append(log_lik)
+        x, lengths = self._check_X(X, lengths)
+        n_iter = check_positive_int(n_iter, "n_iter")
+        tol = -np.inf if tol is None else check_float(tol, "tol", minimum=0)
+        if not isinstance(params, str) or not params or set(params) - set("ste"):
+            raise ValueError(f"params must be a non-empty string made of 's', 't' and 'e', got "
+                             f"{params!r}")
+        verbose = check_bool(verbose, "verbose")
+        monitor = self.monitor_ = Monitor(tol=tol, n_iter=n_iter)
+        for _ in range(n_iter):
+            _, start, trans, emis, log_prob = self._e_step(x, lengths)
+            log_prob = float(log_prob.sum())
+            history = monitor.history
+            if history and log_prob < history[-1] - 1e-9 * abs(history[-1]):
+                warnings.warn(f"Baum-Welch lowered the log-likelihood from {history[-1]:.6f} to "
+                              f"{log_prob:.6f} at iteration {monitor.iter}: EM never does; "
+                              "check the E-step and M-step", RuntimeWarning, stacklevel=2)
+            history.append(log_prob)
             if verbose:
-                print(f"iteration {it:3d}: log-likelihood {log_lik:.6f}")
-            if "s" in params:
-                self.startprob = _normalise_rows(start)
-            if "t" in params:
-                self.transmat = _normalise_rows(xi_sum, keep=self.transmat)
-            if "e" in params:
-                self.emissionprob = _normalise_rows(emis, keep=self.emissionprob)
-            if len(self.history_) >= 2 and self.history_[-1] - self.history_[-2] < tol:
+                print(f"iteration {monitor.iter:3d}: log-likelihood {log_prob:.6f}")
+            self._m_step(start, trans, emis, params)
+            monitor.iter += 1
+            if len(history) >= 2 and history[-1] - history[-2] < tol:
+                monitor.converged = True
                 break
         return self
 
-    def total_log_likelihood(self, sequences):
-        """Sum of the log-likelihoods of many sequences (one batched pass)."""
-        seqs = _check_sequences(sequences, self.n_symbols)
-        _, _, log_lik, possible = _filter(self.startprob, self.transmat, self.emissionprob,
-                                          np.concatenate(seqs), [len(q) for q in seqs],
-                                          vectors=False)
-        return float(log_lik.sum()) if possible.all() else -np.inf
+    def _m_step(self, start, trans, emis, params):
+        """Every parameter in ``params`` becomes its expected relative frequency."""
+        if "s" in params:
+            self.startprob_ = _normalise(start)
+        if "t" in params:
+            self.transmat_ = _normalise(trans, keep=self.transmat_)
+        if "e" in params:
+            self.emissionprob_ = _normalise(emis, keep=self.emissionprob_)
+
+    # -- helpers ------------------------------------------------------------
+
+    def _params(self):
+        return self.startprob_, self.transmat_, self.emissionprob_
+
+    def _check_X(self, X, lengths):
+        x = _check_symbols(X, self.n_features, "X")
+        return x, _check_lengths(lengths, len(x))
+
+    def _e_step(self, x, lengths):
+        """``(gamma, start, trans, emis, log_prob)`` of all sequences; ``log_prob`` per sequence.
+
+        Raises ``ValueError`` if a sequence has probability zero.
+        """
+        out = None
+        if self.engine == "parallel":
+            out = _hmm_parallel.e_step(*self._params(), x, lengths)
+        if out is None:
+            parts = [expected_counts(*self._params(), s) for s in _split(x, lengths)]
+            log_prob = np.array([p[4] for p in parts])
+            if np.all(np.isfinite(log_prob)):
+                out = (np.concatenate([p[0] for p in parts]),
+                       *(sum(p[k] for p in parts) for k in (1, 2, 3)), log_prob)
+            else:
+                out = (None, None, None, None, log_prob)
+        if out[0] is None:
+            bad = int(np.flatnonzero(~np.isfinite(out[4]))[0])
+            raise ValueError(f"sequence {bad} of X has probability zero under this model")
+        return out
+
+    def _viterbi(self, x):
+        path = None
+        if self.engine == "parallel":
+            with np.errstate(divide="ignore"):
+                path = _hmm_parallel.viterbi(*(np.log(p) for p in self._params()), x)
+        return viterbi(*self._params(), x) if path is None else path
+
+    def _log_joint(self, x, states, lengths):
+        r""":math:`\sum \log P(x, \text{states})` over the sequences."""
+        first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        inside = np.ones(len(x), bool)
+        inside[first] = False                        # steps that follow a step of the same sequence
+        with np.errstate(divide="ignore"):
+            return float(np.log(self.startprob_[states[first]]).sum()
+                         + np.log(self.transmat_[states[:-1], states[1:]][inside[1:]]).sum()
+                         + np.log(self.emissionprob_[states, x]).sum())
 
 
-def _normalise_rows(counts, keep=None):
+def _draw(rng, probs):
+    """One index per row of ``probs`` (rows are distributions), by inverse CDF."""
+    cdf = np.cumsum(probs, axis=-1)
+    cdf[..., -1] = 1.0                               # guard against rounding
+    u = rng.random(probs.shape[:-1])
+    return (u[..., None] >= cdf).sum(axis=-1)
+
+
+def _normalise(counts, keep=None):
     """Rows divided by their sums; an all-zero row keeps ``keep``'s row (or becomes uniform)."""
     counts = np.asarray(counts, dtype=float)
     sums = counts.sum(axis=-1, keepdims=True)
     out = np.divide(counts, sums, out=np.zeros_like(counts), where=sums > 0)
     empty = (sums == 0).squeeze(-1)
     if np.any(empty):
-        if keep is None:
-            out[empty] = 1.0 / counts.shape[-1]
-        else:
-            out[empty] = keep[empty]
+        out[empty] = 1.0 / counts.shape[-1] if keep is None else keep[empty]
     return out
 
 
-# ---------------------------------------------------------------------------
-# Plain step-by-step recursions (method="sequential"; also the fallback)
-# ---------------------------------------------------------------------------
-
-@_single_blas_thread
-def _forward_sequential(start, trans, E):
-    """The textbook scaled forward recursion, one step at a time; E is (T, N)."""
-    T, N = E.shape
-    alpha = np.full((T, N), np.nan)
-    log_c = np.full(T, -np.inf)
-    a = start * E[0]
-    for t in range(T):
-        if t:
-            a = (a @ trans) * E[t]
-        s = a.sum()
-        if not s > 0:
-            break                                   # probability zero from here on
-        a = a / s
-        alpha[t], log_c[t] = a, np.log(s)
-    return alpha, log_c
-
-
-@_single_blas_thread
-def _backward_sequential(trans, E):
-    T, N = E.shape
-    beta = np.empty((T, N))
-    b = np.full(N, 1.0 / N)
-    beta[-1] = b
-    with np.errstate(invalid="ignore"):
-        for t in range(T - 2, -1, -1):
-            b = trans @ (E[t + 1] * b)
-            b = b / b.sum()
-            beta[t] = b
-    return beta
-
-
-@_single_blas_thread
-def _viterbi_sequential(log_start, log_trans, lb):
-    T, N = lb.shape
-    delta = np.empty((T, N))
-    delta[0] = log_start + lb[0]
-    for t in range(1, T):
-        delta[t] = (delta[t - 1][:, None] + log_trans).max(axis=0) + lb[t]
-    path = np.empty(T, dtype=np.int64)
-    path[-1] = np.argmax(delta[-1])
-    for t in range(T - 2, -1, -1):
-        path[t] = _argmax_last((delta[t] + log_trans[:, path[t + 1]])[:, None])[0]
-    return path
-
-
-__all__ = ["CategoricalHMM", "WARM_UP"]
+__all__ = ["CategoricalHMM", "Monitor", "forward", "backward", "viterbi", "expected_counts"]

@@ -53,8 +53,10 @@ def test_context_beats_the_most_frequent_tag():
     np.add.at(counts, (np.concatenate(train_w), np.concatenate(train_t)), 1)
     y, x = np.concatenate(test_t), np.concatenate(test_w)
     baseline = counts.argmax(axis=1)[x]
-    hmm = CategoricalHMM.from_labelled(train_t, train_w, K, V, smoothing=0.1)
-    pred = np.concatenate([hmm.viterbi(s)[0] for s in test_w])
+    hmm = CategoricalHMM.from_labelled(np.concatenate(train_w), np.concatenate(train_t),
+                                       [len(s) for s in train_w], n_components=K, n_features=V,
+                                       smoothing=0.1)
+    pred = hmm.predict(x, [len(s) for s in test_w])
     amb = np.isin(x, [tg.VOCABULARY.index(a) for a in tg.AMBIGUOUS])
     assert np.mean(pred == y) > 0.97
     assert np.mean((pred == y)[amb]) > np.mean((baseline == y)[amb]) + 0.3

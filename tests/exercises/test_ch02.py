@@ -114,17 +114,30 @@ def log_filtering_only(pi, A, B, x):
 # --- counting ------------------------------------------------------------------------------
 
 def count_hmm(tags, words, n_tags, n_words, smoothing=1.0, *, across=False, axis=1,
-              smooth=True, renormalise=True):
+              smooth=True, renormalise=True, fancy=False, smooth_pi=True,
+              fancy_a=False, fancy_b=False):
     if across:
         tags, words = [np.concatenate(tags)], [np.concatenate(words)]
     s = smoothing if smooth else 0.0
     pi, A, B = np.full(n_tags, s), np.full((n_tags, n_tags), s), np.full((n_tags, n_words), s)
+    if not smooth_pi:
+        pi[:] = 0.0
     for t, w in zip(tags, words):
         pi[t[0]] += 1
-        for a, b in zip(t[:-1], t[1:]):
-            A[a, b] += 1
-        for k, v in zip(t, w):
-            B[k, v] += 1
+        if fancy:                                    # the buffered-indexing mistake
+            A[t[:-1], t[1:]] += 1
+            B[t, w] += 1
+            continue
+        if fancy_a:                                  # the mistake in A only
+            A[t[:-1], t[1:]] += 1
+        else:
+            for a, b in zip(t[:-1], t[1:]):
+                A[a, b] += 1
+        if fancy_b:                                  # the mistake in B only
+            B[t, w] += 1
+        else:
+            for k, v in zip(t, w):
+                B[k, v] += 1
     if not renormalise:                              # smoothing added after normalising
         out = []
         for m in (pi, A, B):
@@ -156,6 +169,12 @@ def stationary_unnormalised(A):
     return p / np.linalg.norm(p) * np.sign(p.sum())
 
 
+def stationary_first(A):                             # first eigenvector, eigenvalue ignored
+    w, v = np.linalg.eig(A.T)
+    p = np.real(v[:, 0])
+    return p / p.sum()
+
+
 def stationary_complex(A):
     w, v = np.linalg.eig(A.T)
     p = v[:, np.argmin(np.abs(w - 1))]
@@ -184,14 +203,73 @@ CASES = [
     ("ch02.count_hmm", lambda *a: count_hmm(*a, smooth=False), FAIL, "no smoothing"),
     ("ch02.count_hmm", lambda *a: count_hmm(*a, renormalise=False), FAIL, "divide each row"),
     ("ch02.count_hmm", lambda *a: count_hmm(*a)[:2], FAIL, "tuple (pi, A, B)"),
+    ("ch02.count_hmm", lambda *a: count_hmm(*a, fancy=True), FAIL, "np.add.at"),
+    ("ch02.count_hmm", lambda *a: count_hmm(*a, fancy_a=True), FAIL, "in A, a pair that occurs"),
+    ("ch02.count_hmm", lambda *a: count_hmm(*a, fancy_b=True), FAIL, "in B, a pair that occurs"),
+    ("ch02.count_hmm", lambda *a: count_hmm(*a, smooth_pi=False), FAIL, "pi is not smoothed"),
+    ("ch02.count_hmm", lambda t, w, K, V, s: (np.full(K, 1 / K), np.full((K, K), 1 / K),
+                                              np.full((K, V), 1 / V)), FAIL, "nothing was counted"),
+    ("ch02.count_hmm", lambda t, w, K, V, s: (np.zeros(K), np.zeros((K, K)), np.zeros((K, V))),
+     FAIL, "nothing was counted"),
+    ("ch02.count_hmm", lambda t, w, K, V, s: tuple(np.full_like(m, np.nan) for m in
+                                                   count_hmm(t, w, K, V, s)), FAIL, "NaN"),
     ("ch02.count_hmm", lambda *a: (count_hmm(*a)[0], count_hmm(*a)[1], count_hmm(*a)[2].T), FAIL,
      "B[k, w] = P(word w | tag k)"),
     ("ch02.stationary", stationary, PASS, "leaves it unchanged"),
     ("ch02.stationary", stationary_right, FAIL, "left eigenvector"),
     ("ch02.stationary", stationary_unnormalised, FAIL, "sums to 1"),
     ("ch02.stationary", stationary_complex, FAIL, "real part"),
+    ("ch02.stationary", stationary_first, FAIL, "not the first one"),
     ("ch02.stationary", lambda A: np.array([0.5, 0.3, 0.2]), FAIL, "not stationary"),
+    ("ch02.stationary", lambda A: np.full(len(A), 1 / len(A)), FAIL, "is not stationary"),
+    ("ch02.stationary", lambda A: np.zeros(len(A)), FAIL, "all zeros"),
+    ("ch02.stationary", lambda A: np.full(len(A), np.nan), FAIL, "NaN"),
+    ("ch02.stationary", lambda A: stationary(A)[:2], FAIL, "shape"),
+    ("ch02.forward_log", lambda pi, A, B, x: 0.0, FAIL, "3^6 state paths"),
+    ("ch02.forward_log", lambda pi, A, B, x: np.nan, FAIL, "NaN"),
+    ("ch02.log_posteriors", lambda pi, A, B, x: np.zeros((len(x), len(pi))), FAIL, "sum to 1"),
+    ("ch02.log_posteriors", lambda pi, A, B, x: np.full((len(x), len(pi)), -np.log(len(pi))),
+     FAIL, "differs from the reference"),
+    ("ch02.log_posteriors", lambda pi, A, B, x: np.full((len(x), len(pi)), np.nan), FAIL, "NaN"),
 ]
+
+
+def _no_return(*args):
+    np.zeros(3)                                      # computes something, forgets `return`
+
+
+@pytest.mark.parametrize("exercise_id", ["ch02.forward_log", "ch02.log_posteriors",
+                                         "ch02.count_hmm", "ch02.stationary"])
+def test_a_function_without_return_is_told_so(exercise_id):
+    result = evaluate(exercise_id, _no_return)
+    assert result.status == FAIL and "return" in result.message, result
+
+
+def test_the_uniform_guess_is_not_praised():
+    message = evaluate("ch02.stationary", lambda A: np.full(len(A), 1 / len(A))).message
+    assert "right eigenvector" not in message.split("(")[0]      # not "you found the right ..."
+    assert "found" not in message
+
+
+def test_the_test_data_expose_each_counting_mistake():
+    from course_utils.exercises import ch02
+
+    args = (ch02._TAGS, ch02._WORDS, 3, 5, 0.5)
+    right = count_hmm(*args)
+    for wrong in (count_hmm(*args, fancy=True), count_hmm(*args, smooth_pi=False),
+                  count_hmm(*args, across=True)):
+        assert not all(np.allclose(a, b) for a, b in zip(right, wrong))
+
+
+@pytest.mark.parametrize("exercise_id", ["ch02.forward_log", "ch02.log_posteriors",
+                                         "ch02.count_hmm", "ch02.stationary",
+                                         "ch02.viterbi_by_hand"])
+def test_every_exercise_has_a_hint(exercise_id, capsys):
+    from course_utils.exercises import get_exercise, hint
+
+    assert len(get_exercise(exercise_id).hint) > 40
+    hint(exercise_id)
+    assert get_exercise(exercise_id).hint in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("exercise_id, candidate, status, phrase", CASES)
@@ -226,6 +304,5 @@ def test_viterbi_by_hand():
     # the answer really is the arg-max over all 16 paths, and differs from the other decoders
     from course_utils.models.hmm import CategoricalHMM
     model = CategoricalHMM(TINY["pi"], TINY["A"], TINY["B"])
-    path, _ = model.viterbi(TINY["x"], method="sequential")
-    np.testing.assert_array_equal(path, [0, 1, 1, 1])
-    np.testing.assert_array_equal(model.decode_posterior(TINY["x"]), [0, 0, 1, 1])
+    np.testing.assert_array_equal(model.predict(TINY["x"]), [0, 1, 1, 1])
+    np.testing.assert_array_equal(model.decode(TINY["x"], algorithm="map")[1], [0, 0, 1, 1])
