@@ -4,6 +4,10 @@
 
 (Mackey & Glass 1977), with the classic chaotic setting :math:`\\beta = 0.2`,
 :math:`\\gamma = 0.1`, :math:`n = 10`, :math:`\\tau = 17`.
+The argument names ``beta``, ``gamma``, ``n`` and ``h`` follow the Mackey-Glass and
+Runge-Kutta literature and are local to this module: in the course notation these letters
+mean other things (HMM backward variable and posterior, hidden units, hidden state), so
+chapter 6 writes the constants as numbers and the step as :math:`\\Delta t`.
 
 **Scheme.** Classical fourth-order Runge-Kutta with a fixed step ``h`` (default 0.1)
 that divides both :math:`\\tau` and the sampling interval. The delayed value is needed

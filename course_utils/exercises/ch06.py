@@ -7,8 +7,9 @@
   check recognises the largest singular value (norm) used in place of the eigenvalue
   modulus, the largest real eigenvalue, and the largest row sum.
 - ``ch06.tune_spectral_radius``: choose the spectral radius on validation data; the check
-  runs the reader's search on a task of its own and recognises a choice made on the
-  training error or by the largest error.
+  runs the reader's search on two delayed-recall tasks of its own (delays 12 and 2, whose
+  best radii differ), with the candidates in shuffled order, and recognises an index, a
+  choice by the largest error and one by the training error.
 """
 
 from __future__ import annotations
@@ -30,28 +31,32 @@ def _readout_case(seed=6, T=60, N=8, k=2):
     return H, Y
 
 
-def _solve(H, Y, ridge, *, bias=True, penalise_bias=False):
+def _solve(H, Y, ridge, *, bias=True, penalise_bias=False, free_index=0):
     if not bias:
         return np.linalg.solve(H.T @ H + ridge * np.eye(H.shape[1]), H.T @ Y), np.zeros(Y.shape[1])
     A = np.hstack([np.ones((H.shape[0], 1)), H])
     P = ridge * np.eye(A.shape[1])
     if not penalise_bias:
-        P[0, 0] = 0.0
+        P[free_index, free_index] = 0.0
     sol = np.linalg.solve(A.T @ A + P, A.T @ Y)
     return sol[1:], sol[0]
 
 
 def _split(got, N, k, what):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
-        raise Feedback(f"{what} must return a tuple (kernel, bias): kernel of shape (N, k) = "
+        raise Feedback(f"{what} must return a tuple (kernel, bias): kernel of shape (n, k) = "
                        f"({N}, {k}) and bias of shape (k,) = ({k},); got {type(got).__name__}")
-    kernel, bias = to_numpy(got[0], "kernel"), to_numpy(got[1], "bias").reshape(-1)
+    kernel, bias = to_numpy(got[0], "kernel"), to_numpy(got[1], "bias")
+    if np.shape(bias) == (N, k) and kernel.reshape(-1).shape == (k,) and (N, k) != (k,):
+        raise Feedback("you returned (bias, kernel): the order is swapped; return "
+                       f"(kernel, bias), kernel of shape (n, k) = ({N}, {k}) first")
+    bias = bias.reshape(-1)
     if kernel.shape == (k, N) and kernel.shape != (N, k):
-        raise Feedback(f"kernel has shape {kernel.shape}: that is V, the course wants its "
-                       f"transpose V^T of shape (N, k) = ({N}, {k}), so that predictions are "
+        raise Feedback(f"kernel has shape {kernel.shape}: that is W_y, the course wants its "
+                       f"transpose W_y^T of shape (n, k) = ({N}, {k}), so that predictions are "
                        "states @ kernel + bias")
     if kernel.shape != (N, k):
-        raise Feedback(f"kernel should have shape (N, k) = ({N}, {k}), got {kernel.shape}")
+        raise Feedback(f"kernel should have shape (n, k) = ({N}, {k}), got {kernel.shape}")
     if bias.shape != (k,):
         raise Feedback(f"bias should have shape (k,) = ({k},), got {bias.shape}")
     return kernel, bias
@@ -84,6 +89,20 @@ def _ridge_readout(candidate):
             raise Feedback("you penalised the bias too (ridge * I over the whole augmented "
                            "matrix). The course, reservoirpy and scikit-learn leave the bias "
                            "unpenalised: put 0 on the diagonal entry of the ones column")
+        T = H.shape[0]
+        for factor, how in ((T, "multiplied by T"), (1 / T, "divided by T"), (0.5, "halved"),
+                            (2.0, "doubled")):
+            if _same(got, _solve(H, Y, ridge * factor)):
+                raise Feedback(f"your regulariser is {how}: the objective here is the *sum* of "
+                               "squared errors plus ridge * ||W_y||^2, so add exactly ridge * I "
+                               "to A^T A (no 1/2, no averaging over T)")
+        if _same(got, _solve(H, Y, ridge, free_index=-1)):
+            raise Feedback("the penalty sits on the wrong entry: you left the last weight "
+                           "unpenalised and penalised the bias. The zero on the diagonal belongs "
+                           "to the row/column of the ones column")
+        if np.allclose(got[1], Y.mean(axis=0), atol=1e-6):
+            raise Feedback("your bias is the mean of the targets, which is right only for "
+                           "centred states: with centring, b_y = mean(Y) - mean(H) @ kernel")
         expect_close(got[0], want[0], "kernel")
         expect_close(got[1], want[1], "bias")
     # a second case with other sizes and a small regulariser, against reservoirpy's formula
@@ -92,8 +111,8 @@ def _ridge_readout(candidate):
     want2 = ridge_readout(H2, Y2, 1e-3)
     expect_close(got2[0], want2[0], "kernel for T=90, N=5, k=1, ridge=1e-3")
     expect_close(got2[1], want2[1], "bias for T=90, N=5, k=1, ridge=1e-3")
-    return ("[c^T; V^T] = (A^T A + ridge * diag(0, 1, ..., 1))^-1 A^T Y with A = [1, H]: a "
-            "bias column, and a penalty on the weights only")
+    return ("[b_y^T; W_y^T] = (A^T A + ridge * diag(0, 1, ..., 1))^-1 A^T Y with A = [1, H]: "
+            "a bias column, and a penalty on the weights only")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -141,12 +160,19 @@ def _scale_spectral_radius(candidate):
 # Exercise 6.3: tune the spectral radius on validation data
 # ----------------------------------------------------------------------------------------------
 
-def _tuning_task(seed=63):
-    """A delayed-recall task: y_t = x_{t-12}, which needs a long memory."""
+def _tuning_task(seed=63, delay=12):
+    """A delayed-recall task: y_t = x_{t-delay}; a long delay needs a slowly fading memory."""
     rng = np.random.default_rng(seed)
     x = rng.uniform(-0.5, 0.5, 1700)
-    y = np.roll(x, 12)
+    y = np.roll(x, delay)
     return (x[:1000], y[:1000]), (x[1000:], y[1000:])
+
+
+# (delay, candidate radii in the order the reader's function receives them). The two delays
+# have different best radii (0.9 for delay 12, 0.4 for delay 2), and the orders are shuffled,
+# so a constant answer, the middle element or the first element cannot pass both.
+_TUNING_CASES = ((12, (1.2, 0.4, 1.5, 0.1, 0.9, 0.7, 1.0)),
+                 (2, (0.9, 1.5, 0.7, 1.2, 0.1, 1.0, 0.4)))
 
 
 def make_esn(spectral_radius):
@@ -173,32 +199,41 @@ def validation_errors(radii, train, val, errors="validation"):
                "validation inputs, compute nrmse against the validation targets; return the "
                "radius (not its index) with the smallest validation error")
 def _tune(candidate):
-    train, val = _tuning_task()
-    radii = [0.1, 0.4, 0.7, 0.9, 1.0, 1.2, 1.5]
-    got = call(candidate, train, val, list(radii))
-    try:
-        got = float(got)
-    except (TypeError, ValueError):
-        raise Feedback(f"return one spectral radius (a number), got {got!r}") from None
-    errs = validation_errors(radii, train, val)
-    best = radii[int(np.argmin(errs))]
-    if got == best:
-        return (f"radius {best} has the smallest validation NRMSE ({errs.min():.3f}; radius 0.1 "
-                f"gives {errs[0]:.3f}): a delayed recall needs a slowly fading memory")
-    if got not in radii and float(int(got)) == got and 0 <= int(got) < len(radii):
-        raise Feedback(f"you returned {int(got)}, an index; return the radius itself, "
-                       f"radii[{int(got)}]")
-    if got not in radii:
-        raise Feedback(f"{got} is not one of the candidate radii {radii}")
-    if got == radii[int(np.argmax(errs))]:
-        raise Feedback(f"radius {got} has the largest validation error; pick the smallest "
-                       "(np.argmin, not np.argmax)")
-    train_errs = validation_errors(radii, train, val, errors="training")
-    if got == radii[int(np.argmin(train_errs))]:
-        raise Feedback(f"radius {got} minimises the training error; choose on the validation "
-                       "data, which the readout has not seen")
-    raise Feedback(f"radius {got} has validation NRMSE {errs[radii.index(got)]:.3f}, but another "
-                   f"candidate does better ({errs.min():.3f})")
+    found = []
+    for delay, order in _TUNING_CASES:
+        train, val = _tuning_task(delay=delay)
+        radii = list(order)
+        got = call(candidate, train, val, list(radii))
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            raise Feedback(f"return one spectral radius (a number), got {got!r}") from None
+        errs = validation_errors(radii, train, val)
+        best = radii[int(np.argmin(errs))]
+        if got == best:
+            found.append((delay, best, errs.min()))
+            continue
+        where = f"on the delay-{delay} task with radii {radii}"
+        if got not in radii and float(int(got)) == got and 0 <= int(got) < len(radii):
+            raise Feedback(f"{where} you returned {int(got)}, an index; return the radius "
+                           f"itself, radii[{int(got)}]")
+        if got not in radii:
+            raise Feedback(f"{where}: {got} is not one of the candidate radii")
+        if got == radii[int(np.argmax(errs))]:
+            raise Feedback(f"{where}: radius {got} has the largest validation error; pick the "
+                           "smallest (np.argmin, not np.argmax)")
+        train_errs = validation_errors(radii, train, val, errors="training")
+        if got == radii[int(np.argmin(train_errs))]:
+            raise Feedback(f"{where}: radius {got} minimises the training error; choose on the "
+                           "validation data, which the readout has not seen")
+        raise Feedback(f"{where}: radius {got} has validation NRMSE "
+                       f"{errs[radii.index(got)]:.3f}, but another candidate does better "
+                       f"({errs.min():.3f}); the best radius depends on the task, so search "
+                       "every candidate")
+    (d1, r1, e1), (d2, r2, e2) = found
+    return (f"delay {d1}: radius {r1} has the smallest validation NRMSE ({e1:.3f}); delay {d2}: "
+            f"radius {r2} ({e2:.3f}). A longer recall needs a more slowly fading memory, a "
+            "larger radius")
 
 
 __all__ = ["make_esn", "validation_errors"]

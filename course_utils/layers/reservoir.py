@@ -140,32 +140,32 @@ class ReservoirCell(keras.layers.Layer):
     .. math::
 
         \\tilde h_t &= \\tanh(W x_t + U h_{t-1} + W_{\\text{back}}\\, y_{t-1} + b),\\\\
-        h_t &= (1 - a)\\, h_{t-1} + a\\, \\tilde h_t,
+        h_t &= (1 - \\text{lr})\\, h_{t-1} + \\text{lr}\\, \\tilde h_t,
 
-    with leak rate :math:`a \\in (0, 1]` (:math:`a = 1`: no leak). In the reservoir
+    with leak rate :math:`\\text{lr} \\in (0, 1]` (:math:`\\text{lr} = 1`: no leak). In the reservoir
     computing literature :math:`W` is called :math:`W_{in}`, :math:`U` is :math:`W` and
     :math:`h_t` is :math:`x(n)`. None of the weights is trained: they are drawn once from
     ``seed`` by :func:`reservoir_weights` (``U`` sparse, rescaled to ``spectral_radius``)
     and stored as non-trainable weights in Keras' layout, ``kernel`` = :math:`W^T`
     ``(input_dim, units)``, ``recurrent_kernel`` = :math:`U^T`, ``bias`` = :math:`b`.
-    Only a linear readout :math:`y_t = V h_t + c` is trained, outside the cell, by ridge
+    Only a linear readout :math:`y_t = W_y h_t + b_y` is trained, outside the cell, by ridge
     regression (:class:`course_utils.models.esn.ESN`).
 
     **Output feedback** (``feedback_dim > 0``): the cell also holds the readout
-    (``readout_kernel`` = :math:`V^T` ``(units, feedback_dim)``, ``readout_bias`` = :math:`c`,
+    (``readout_kernel`` = :math:`W_y^T` ``(units, feedback_dim)``, ``readout_bias`` = :math:`b_y`,
     zeros until set with :meth:`set_readout`) and a second state, the previous output
-    :math:`y_{t-1} = V h_{t-1} + c`, fed back through ``feedback_kernel`` =
+    :math:`y_{t-1} = W_y h_{t-1} + b_y`, fed back through ``feedback_kernel`` =
     :math:`W_{\\text{back}}^T`. The cell then runs in closed loop: its own output drives it.
 
     Args:
-        units: positive int, number of reservoir units :math:`N`.
+        units: positive int, number of reservoir units :math:`n`.
         spectral_radius: non-negative float, largest eigenvalue modulus of :math:`U`
             (default 0.9).
         input_scaling: non-negative float, entries of :math:`W` are uniform on
             [-input_scaling, input_scaling] (default 1).
         connectivity: float in (0, 1], fraction of non-zero entries of :math:`U`
             (default 0.1).
-        leak_rate: float in (0, 1], :math:`a` (default 1).
+        leak_rate: float in (0, 1], :math:`\\text{lr}` (default 1).
         bias_scaling: non-negative float, entries of :math:`b` are uniform on
             [-bias_scaling, bias_scaling] (default 0: no bias).
         feedback_dim: int >= 0, size of the fed-back output :math:`y` (default 0: no feedback).
@@ -229,8 +229,8 @@ class ReservoirCell(keras.layers.Layer):
             self.readout_bias = fixed("readout_bias", np.zeros(self.feedback_dim))
 
     def set_readout(self, kernel, bias):
-        """Set the fed-back readout :math:`y = V h + c`: ``kernel`` = :math:`V^T` ``(units,
-        feedback_dim)``, ``bias`` = :math:`c` ``(feedback_dim,)``. The cell must be built."""
+        """Set the fed-back readout :math:`y = W_y h + b_y`: ``kernel`` = :math:`W_y^T` ``(units,
+        feedback_dim)``, ``bias`` = :math:`b_y` ``(feedback_dim,)``. The cell must be built."""
         if not self.feedback_dim:
             raise ValueError("set_readout needs a cell with feedback_dim > 0 (this cell has no "
                              "output feedback)")

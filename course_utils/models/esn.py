@@ -37,20 +37,20 @@ def _as_2d(value, name):
 def ridge_readout(states, targets, ridge=1e-8):
     """Closed-form ridge regression of ``targets`` on ``states``, with a bias.
 
-    Solves :math:`\\min_{V, c} \\sum_t \\lVert y_t - V h_t - c\\rVert^2 + \\lambda \\lVert V\\rVert_F^2`:
-    the bias :math:`c` is not penalised. With the design matrix :math:`[\\mathbf 1, H]` this
-    is :math:`\\begin{bmatrix} c^T \\\\ V^T \\end{bmatrix} = ([\\mathbf 1, H]^T [\\mathbf 1, H]
-    + \\lambda\\, \\mathrm{diag}(0, 1, \\dots, 1))^{-1} [\\mathbf 1, H]^T Y`, computed here by
-    centring: :math:`V^T = (H_c^T H_c + \\lambda I)^{-1} H_c^T Y_c`, :math:`c = \\bar y - V \\bar h`
+    Solves :math:`\\min_{W_y, b_y} \\sum_t \\lVert y_t - W_y h_t - b_y\\rVert^2 + \\nu \\lVert W_y\\rVert_F^2`:
+    the bias :math:`b_y` is not penalised. With the design matrix :math:`[\\mathbf 1, H]` this
+    is :math:`\\begin{bmatrix} b_y^T \\\\ W_y^T \\end{bmatrix} = ([\\mathbf 1, H]^T [\\mathbf 1, H]
+    + \\nu\\, \\mathrm{diag}(0, 1, \\dots, 1))^{-1} [\\mathbf 1, H]^T Y`, computed here by
+    centring: :math:`W_y^T = (H_c^T H_c + \\nu I)^{-1} H_c^T Y_c`, :math:`b_y = \\bar y - W_y \\bar h`
     (Gram matrix by BLAS ``syrk``, solve by Cholesky; least squares if the matrix is singular).
 
     Args:
-        states: array (T, N), one reservoir state :math:`h_t` per row.
+        states: array (T, n), one reservoir state :math:`h_t` per row.
         targets: array (T, k) or (T,), the targets :math:`y_t`.
-        ridge: non-negative float, the regulariser :math:`\\lambda`.
+        ridge: non-negative float, the regulariser :math:`\\nu`.
 
     Returns:
-        ``(kernel, bias)``: ``kernel`` = :math:`V^T` of shape (N, k), ``bias`` = :math:`c`
+        ``(kernel, bias)``: ``kernel`` = :math:`W_y^T` of shape (n, k), ``bias`` = :math:`b_y`
         of shape (k,), so that predictions are ``states @ kernel + bias``.
     """
     H = check_array(states, "states", ndim=2, dtype=np.float64)
@@ -91,17 +91,17 @@ class ESN:
 
     .. math::
 
-        h_t = (1 - a)\\, h_{t-1} + a \\tanh(W x_t + U h_{t-1} + W_{\\text{back}}\\, y_{t-1} + b),
-        \\qquad \\hat y_t = V h_t + c,
+        h_t = (1 - \\text{lr})\\, h_{t-1} + \\text{lr} \\tanh(W x_t + U h_{t-1} + W_{\\text{back}}\\, y_{t-1} + b),
+        \\qquad \\hat y_t = W_y h_t + b_y,
 
     with :math:`h_0 = 0`. :math:`U, W, b, W_{\\text{back}}` are drawn once from ``seed``
-    (:func:`~course_utils.layers.reservoir.reservoir_weights`); only :math:`V, c` are
+    (:func:`~course_utils.layers.reservoir.reservoir_weights`); only :math:`W_y, b_y` are
     learned, by :func:`ridge_readout` on the states after the washout.
 
     Args:
         units, spectral_radius, input_scaling, connectivity, leak_rate, bias_scaling, seed:
             the reservoir, as in :class:`course_utils.layers.ReservoirCell`.
-        ridge: the regulariser :math:`\\lambda` of the readout (default 1e-8).
+        ridge: the regulariser :math:`\\nu` of the readout (default 1e-8).
         washout: int >= 0, initial steps whose states are discarded by ``fit``
             (they still depend on the arbitrary :math:`h_0`).
         feedback: if True, the previous output is fed back through :math:`W_{\\text{back}}`
@@ -110,7 +110,7 @@ class ESN:
 
     Methods: ``run`` (states), ``fit`` (washout, ridge), ``predict`` (one step ahead,
     teacher-forced, continuing from the last state), ``generate`` (closed loop).
-    Attributes after ``fit``: ``kernel`` (N, k) = :math:`V^T`, ``bias`` (k,) = :math:`c`,
+    Attributes after ``fit``: ``kernel`` (n, k) = :math:`W_y^T`, ``bias`` (k,) = :math:`b_y`,
     ``state`` (the last reservoir state), ``last_output``.
     """
 
@@ -145,7 +145,7 @@ class ESN:
             feedback_scaling=self.feedback_scaling, seed=self.seed)
 
     def _loop(self, drive, h, feedback=None):
-        """States for a precomputed drive (T, N) = W x_t + b (+ W_back y_{t-1})."""
+        """States for a precomputed drive (T, n) = W x_t + b (+ W_back y_{t-1})."""
         U, a = self.weights["U"], self.leak_rate
         n = self.units
         out = np.empty_like(drive)
@@ -169,7 +169,7 @@ class ESN:
         return out
 
     def run(self, inputs, h0=None, teacher=None):
-        """Reservoir states (T, N) for ``inputs`` (T, d), starting from ``h0`` (default zeros).
+        """Reservoir states (T, n) for ``inputs`` (T, d), starting from ``h0`` (default zeros).
 
         With ``feedback=True``, ``teacher`` (T, k) holds the outputs to feed back
         (:math:`y_{t-1}` at step t is ``teacher[t-1]``, and 0 at the first step).
@@ -275,7 +275,9 @@ class ESN:
             X = np.zeros((n_steps, d)) if inputs is None else check_array(
                 inputs, "inputs", shape=(n_steps, d), dtype=np.float64)
             W_back = self.weights["W_back"]
-            fb = self._last_target.copy()
+            # the fed-back previous output: the last teacher-forced target, or y0 (by default
+            # the readout of h0) when the loop starts from another state
+            fb = self._last_target.copy() if h0 is None else y.copy()
             for t in range(n_steps):
                 z = W @ X[t] + b + W_back @ fb + U @ h
                 h = (1.0 - a) * h + a * np.tanh(z)

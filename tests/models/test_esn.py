@@ -127,10 +127,17 @@ def test_feedback_esn_is_teacher_forced_in_fit_and_closed_loop_in_generate():
               seed=1)
     const = np.ones((1200, 1))
     esn.fit(const, Y_OUT[:1200])                      # the target itself is fed back
+    h_fit = esn.state.copy()
     free = esn.generate(30, inputs=np.ones((30, 1)))
     assert nrmse(free[:, 0], Y_OUT[1200:1230, 0], scale=SERIES.std()) < 0.1
     with pytest.raises(ValueError, match="teacher"):
         esn.predict(const[:5])
+    # generate(h0, y0) feeds y0 back: the stored state with the true last target reproduces
+    # the default continuation, and another y0 changes the first step (control)
+    same = esn.generate(5, inputs=np.ones((5, 1)), h0=h_fit, y0=Y_OUT[1199])
+    other = esn.generate(5, inputs=np.ones((5, 1)), h0=h_fit, y0=Y_OUT[1199] + 0.5)
+    np.testing.assert_allclose(same, free[:5], atol=1e-12)
+    assert np.abs(other[0] - free[0]).max() > 1e-3
 
 
 @pytest.mark.parametrize("kwargs, message", [
