@@ -55,6 +55,18 @@ def _hopfield_energy(candidate):
     if np.allclose(got, 2 * want):
         raise Feedback("your energies are twice the reference: you forgot the factor 1/2 "
                        "(each pair i, j appears twice in s^T U s)")
+    shift = got - want
+    if np.allclose(shift, shift[0]) and not np.isclose(shift[0], 0):
+        raise Feedback("your energies differ from the reference by the same constant for every "
+                       "state: that is what terms with i = j add (s_i^2 = 1). The network has no "
+                       "self-connections: use U as given, with U_ii = 0, and add nothing on the "
+                       "diagonal")
+    if np.allclose(got, want / states.shape[1]):
+        raise Feedback("your energies are 1/n of the reference: you took a mean over the units "
+                       "where E(s) = -1/2 sum_ij U_ij s_i s_j needs a sum")
+    if np.allclose(got, want / states.shape[1] ** 2):
+        raise Feedback("your energies are 1/n^2 of the reference: you took a mean over i and j "
+                       "where E(s) = -1/2 sum_ij U_ij s_i s_j needs a sum")
     if np.allclose(got, want / 2):
         raise Feedback("your energies are half the reference: E(s) = -1/2 s^T U s has the factor "
                        "1/2 once, not twice")
@@ -124,6 +136,11 @@ def _jordan_step(candidate):
             np.tanh(x @ params["W"] + params["b"]) @ params["W_y"] + params["b_y"]),
         "the hidden layer must use tanh: h = tanh(x W + s U + b)": _sigmoid(
             _sigmoid(x @ params["W"] + s @ params["U"] + params["b"]) @ params["W_y"] + params["b_y"]),
+        "the hidden layer must use tanh, not ReLU: h = tanh(x W + s U + b)": _sigmoid(
+            np.maximum(x @ params["W"] + s @ params["U"] + params["b"], 0.0) @ params["W_y"]
+            + params["b_y"]),
+        "the output must use a sigmoid, not tanh: y = sigmoid(h W_y + b_y)": np.tanh(
+            h @ params["W_y"] + params["b_y"]),
     }
     for message, wrong in wrong_y.items():
         if np.allclose(y, wrong) and not np.allclose(wrong, want_y):

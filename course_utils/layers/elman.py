@@ -36,7 +36,9 @@ class ElmanCell(keras.layers.Layer):
     .. math::  h_t = f(W x_t + U h_{t-1} + b),
 
     with :math:`f` = ``activation`` and :math:`h_0 = 0`. The output of the cell is
-    :math:`h_t` itself; put a ``Dense`` layer on top for :math:`y_t = g(V h_t + c)`.
+    :math:`h_t` itself; put a ``Dense`` layer on top for the output
+    :math:`y_t = g(W_y h_t + b_y)` (output weights :math:`W_y`, bias :math:`b_y`, output
+    nonlinearity :math:`g`, as in the course notation).
     This is exactly the computation of ``keras.layers.SimpleRNNCell`` (without
     dropout), with the same weight names and shapes, so weights can be copied
     between the two with ``set_weights(get_weights())``.
@@ -121,16 +123,17 @@ class JordanCell(keras.layers.Layer):
 
     The cell holds state units :math:`s_t` (Jordan's "plan/state" units) that
     receive the previous output, with an optional self-connection of strength
-    :math:`\\mu` that makes them a decaying trace of all past outputs:
+    :math:`\\lambda` (``state_decay``; Jordan's 1986 report calls it :math:`\\mu`) that
+    makes them a decaying trace of all past outputs:
 
     .. math::
 
-        s_t &= \\mu\\, s_{t-1} + y_{t-1}, \\qquad s_1 = 0,\\\\
+        s_t &= \\lambda\\, s_{t-1} + y_{t-1}, \\qquad s_1 = 0,\\\\
         h_t &= f(W x_t + U s_t + b),\\\\
-        y_t &= g(V h_t + c).
+        y_t &= g(W_y h_t + b_y).
 
-    With ``state_decay`` :math:`\\mu = 0` the state is just :math:`y_{t-1}`. Unlike
-    the Elman cell, the output layer :math:`V, c` is part of the cell, because its
+    With ``state_decay`` :math:`\\lambda = 0` the state is just :math:`y_{t-1}`. Unlike
+    the Elman cell, the output layer :math:`W_y, b_y` is part of the cell, because its
     result is what recurs; the cell's output is :math:`y_t` and its state is
     :math:`s_{t+1}`. The memory of a Jordan network is therefore limited to what
     its outputs say: the hidden layer cannot keep information the outputs do not
@@ -142,13 +145,13 @@ class JordanCell(keras.layers.Layer):
         activation: hidden nonlinearity :math:`f` (default ``"tanh"``).
         output_activation: output nonlinearity :math:`g` (default ``None``, linear;
             ``"sigmoid"`` for probabilities of binary targets).
-        state_decay: :math:`\\mu` in [0, 1), the self-connection of the state units
+        state_decay: :math:`\\lambda` in [0, 1), the self-connection of the state units
             (default 0).
-        use_bias: whether to add the biases :math:`b` and :math:`c` (default True).
+        use_bias: whether to add the biases :math:`b` and :math:`b_y` (default True).
         kernel_initializer: initializer of :math:`W`, shape (input_dim, units).
         recurrent_initializer: initializer of :math:`U`, shape (output_units, units).
-        output_initializer: initializer of :math:`V`, shape (units, output_units).
-        bias_initializer: initializer of :math:`b` and :math:`c`.
+        output_initializer: initializer of :math:`W_y`, shape (units, output_units).
+        bias_initializer: initializer of :math:`b` and :math:`b_y`.
 
     Call arguments:
         inputs: tensor (batch, input_dim), the input :math:`x_t` of one step.
@@ -160,7 +163,7 @@ class JordanCell(keras.layers.Layer):
         training: unused (the cell has no dropout); accepted for the cell contract.
 
     Returns:
-        ``(y_t, [y_t, s_{t+1}])`` with :math:`s_{t+1} = \\mu s_t + y_t`.
+        ``(y_t, [y_t, s_{t+1}])`` with :math:`s_{t+1} = \\lambda s_t + y_t`.
 
     Example::
 
