@@ -7,12 +7,14 @@ differs from the reference ``toy.targets``. So a loop that feeds the true target
 instead of its own predictions (teacher forcing at inference time, the classic
 bug of evaluation code that looks too good) gives different outputs, and so do a
 loop that never feeds its prediction back, one that forgets to carry the state,
-and one that does not stop at the end token; the checker names each.
+one that does not stop at the end token, one that stops every row when any row
+ends, one that samples, and one that ignores ``max_length`` (checked again with
+``max_length=5``, before any toy row ends); the checker names each.
 
 Exercise 8.2 computes one beam-search expansion (``beam_step``), checked against
 :func:`course_utils.models.decoding.beam_step`, with feedback on the usual
-mistakes (a top-k per hypothesis instead of over all candidates, forgetting the
-scores so far, multiplying log-probabilities, mixing up parent and token).
+mistakes (one best token per hypothesis instead of the best over all candidates,
+an ascending sort, forgetting the scores so far, multiplying log-probabilities, mixing up parent and token).
 """
 
 from __future__ import annotations
@@ -85,14 +87,19 @@ def toy_decoder(seed=8, n=6):
     return ToyDecoder(step, state, targets)
 
 
-def greedy_reference(toy, feed="own", carry_state=True, stop_at_end=True):
-    """Greedy decoding of ``toy``; the keywords reproduce typical mistakes."""
+def greedy_reference(toy, feed="own", carry_state=True, stop_at_end=True, max_length=None,
+                     stop_all=False):
+    """Greedy decoding of ``toy``; the keywords reproduce typical mistakes.
+
+    ``stop_all=True`` stops every row as soon as any row produces the end token.
+    """
     n = len(toy.targets)
+    max_length = toy.max_length if max_length is None else max_length
     state = toy.state
     prev = np.full(n, toy.start_id)
     out = [[] for _ in range(n)]
     done = np.zeros(n, dtype=bool)
-    for t in range(toy.max_length):
+    for t in range(max_length):
         log_probs, new_state = toy.step(prev, state if carry_state else toy.state)
         if carry_state:
             state = new_state
@@ -109,7 +116,7 @@ def greedy_reference(toy, feed="own", carry_state=True, stop_at_end=True):
             prev = np.full(n, toy.start_id)
         elif feed == "truth":
             prev = np.array([tg[t] if t < len(tg) else toy.end_id for tg in toy.targets])
-        if done.all():
+        if done.all() or (stop_all and done.any()):
             break
     return out
 
@@ -155,8 +162,19 @@ def _greedy(candidate):
         if not fed or not np.all(fed[0] == toy.start_id):
             raise Feedback("your outputs are right, but the first call of step_fn must receive "
                            "the start token for every row")
-        return ("the decoder reads its own previous prediction, carries its state and stops at "
-                "the end token: this is greedy decoding")
+        # Every toy row ends before max_length = 12; a short limit catches loops that ignore it.
+        short = 5
+        got_short = _as_lists(call(candidate, toy.step, toy.state, toy.start_id, toy.end_id,
+                                   short), n, f"greedy_decode(..., max_length={short})")
+        want_short = greedy_reference(toy, max_length=short)
+        if got_short != want_short:
+            longest = max(len(g) for g in got_short)
+            raise Feedback(f"with max_length = {short} (rows that have not produced end_id by "
+                           f"then) your rows hold up to {longest} tokens, expected at most "
+                           f"{short}: stop after max_length steps even if a row has not ended, "
+                           "and do not stop before")
+        return ("the decoder reads its own previous prediction, carries its state, stops at "
+                "the end token and at max_length: this is greedy decoding")
     if got == list(toy.targets):
         raise Feedback("your output equals toy.targets: the reference answers must never be used "
                        "at inference time; decode from the model alone")
@@ -170,6 +188,9 @@ def _greedy(candidate):
     if got == greedy_reference(toy, carry_state=False):
         raise Feedback("you pass the initial state at every step: keep the new state that "
                        "step_fn returns and pass it to the next call")
+    if got == greedy_reference(toy, stop_all=True):
+        raise Feedback("you stop every row as soon as one row produces end_id: rows finish at "
+                       "different steps; mark each row done on its own and stop when all are")
     if [g[: len(w)] for g, w in zip(got, want)] == want and any(
             len(g) > len(w) for g, w in zip(got, want)):
         long = next(i for i, (g, w) in enumerate(zip(got, want)) if len(g) > len(w))
@@ -181,6 +202,11 @@ def _greedy(candidate):
         raise Feedback("your rows start with the start token: return only generated tokens")
     if any(len(g) > toy.max_length for g in got):
         raise Feedback(f"a row has more than max_length = {toy.max_length} tokens")
+    again = _as_lists(call(candidate, toy.step, toy.state, toy.start_id, toy.end_id,
+                           toy.max_length), n)
+    if again != got:
+        raise Feedback("two runs on the same input gave different outputs: you sample the next "
+                       "token; greedy decoding takes the most probable one (the argmax)")
     bad = next(i for i, (g, w) in enumerate(zip(got, want)) if g != w)
     raise Feedback(f"row {bad}: expected {want[bad]}, got {got[bad]} (check the argmax axis: "
                    "log_probs has shape (rows, vocabulary))")
@@ -217,6 +243,7 @@ def _triples(got, width):
                "flatten to K * V candidates, take the beam_width largest, and recover the "
                "hypothesis and the token of each from its flat index with // and %")
 def _beam(candidate):
+    ambiguous = None
     for seed, K, V, width in ((1, 3, 5, 3), (2, 4, 7, 4), (3, 2, 6, 3)):
         scores, log_probs = _beam_case(seed, K, V)
         parents, tokens, new = _triples(
@@ -237,8 +264,24 @@ def _beam(candidate):
                                "best (highest score) first")
             raise Feedback(f"{what}: the right candidates, but new_scores are wrong: a "
                            "candidate's score is scores[parent] + log_probs[parent, token]")
+        total = (scores[:, None] + log_probs).ravel()
+        worst = np.argsort(total, kind="stable")[:width]
+        if got_set == set(zip((worst // V).tolist(), (worst % V).tolist())):
+            raise Feedback(f"{what}: you kept the beam_width lowest-scoring candidates (an "
+                           "ascending sort); keep the highest, best first")
+        p_int, t_int = parents.astype(int), tokens.astype(int)
         flat_lp = np.argsort(-log_probs.ravel(), kind="stable")[:width]
-        if got_set == set(zip((flat_lp // V).tolist(), (flat_lp % V).tolist())):
+        by_log_probs = set(zip((flat_lp // V).tolist(), (flat_lp % V).tolist()))
+        per_hypothesis = (np.all((p_int >= 0) & (p_int < K))
+                          and np.array_equal(t_int, log_probs[p_int].argmax(axis=1)))
+        if per_hypothesis and got_set == by_log_probs:
+            ambiguous = ambiguous or what      # both mistakes fit here: let the next case decide
+            continue
+        if per_hypothesis:
+            raise Feedback(f"{what}: each hypothesis kept only its own best next token; the "
+                           "beam keeps the best beam_width over all K * V candidates, so a "
+                           "strong hypothesis may have several children and a weak one none")
+        if got_set == by_log_probs:
             raise Feedback(f"{what}: you ranked the candidates by log_probs alone; add the "
                            "score of the hypothesis each one extends (scores[k] + log_probs[k, v])")
         mult = np.argsort(-(scores[:, None] * log_probs).ravel(), kind="stable")[:width]
@@ -258,6 +301,10 @@ def _beam(candidate):
         expect_close(new, want_s, f"new_scores of {what}")
         raise Feedback(f"{what}: expected parents {want_p.tolist()} and tokens "
                        f"{want_t.tolist()}, got {parents.tolist()} and {tokens.tolist()}")
+    if ambiguous:
+        raise Feedback(f"{ambiguous}: wrong candidates: either each hypothesis kept only its own "
+                       "best next token, or you ranked by log_probs alone; keep the best "
+                       "beam_width of scores[k] + log_probs[k, v] over all K * V candidates")
     return ("candidates scored by scores[k] + log_probs[k, v], the beam_width best over all "
             "K * V kept, parent = i // V and token = i % V")
 

@@ -14,16 +14,27 @@ def _stub(*args):
 
 
 def greedy(step_fn, state, start_id, end_id, max_length, feed="own", carry=True, stop=True,
-           keep_end=False, keep_start=False, targets=None):
+           keep_end=False, keep_start=False, targets=None, ignore_max=False, one_short=False,
+           stop_all=False, sample=False):
     n = len(np.asarray(state[0]))
     prev = np.full(n, start_id)
     init = state
     out = [[start_id] if keep_start else [] for _ in range(n)]
     done = np.zeros(n, dtype=bool)
-    for t in range(max_length):
+    rng = np.random.default_rng()
+    t = 0
+    while True:
+        if ignore_max and done.all():
+            break
+        if not ignore_max and t >= max_length - one_short:
+            break
         log_probs, new_state = step_fn(prev, state if carry else init)
         state = new_state if carry else state
-        nxt = log_probs.argmax(axis=1)
+        if sample:
+            p = np.exp(log_probs)
+            nxt = np.array([rng.choice(len(r), p=r / r.sum()) for r in p])
+        else:
+            nxt = log_probs.argmax(axis=1)
         for i in range(n):
             if done[i]:
                 continue
@@ -39,7 +50,8 @@ def greedy(step_fn, state, start_id, end_id, max_length, feed="own", carry=True,
             prev = np.full(n, start_id)
         else:
             prev = np.array([tg[t] if t < len(tg) else end_id for tg in targets])
-        if done.all():
+        t += 1
+        if done.all() or (stop_all and done.any()):
             break
     return out
 
@@ -68,6 +80,9 @@ def beam_step(scores, log_probs, width, mode="right"):
     new = (scores[:, None] + log_probs).ravel()[order]
     if mode == "ascending":
         return parents[::-1], tokens[::-1], new[::-1]
+    if mode == "ascending_sort":
+        order = np.argsort(total, kind="stable")[:width]
+        return order // V, order % V, (scores[:, None] + log_probs).ravel()[order]
     if mode == "bad_scores":
         new = log_probs.ravel()[order]
     if mode == "per_beam":
@@ -87,6 +102,10 @@ CASES = [
     ("ch08.greedy_decode", _with(greedy, stop=False), FAIL, "end token"),
     ("ch08.greedy_decode", _with(greedy, keep_end=True), FAIL, "include the end token"),
     ("ch08.greedy_decode", _with(greedy, keep_start=True), FAIL, "start with the start token"),
+    ("ch08.greedy_decode", _with(greedy, ignore_max=True), FAIL, "max_length = 5"),
+    ("ch08.greedy_decode", _with(greedy, one_short=True), FAIL, "max_length = 5"),
+    ("ch08.greedy_decode", _with(greedy, stop_all=True), FAIL, "as soon as one row"),
+    ("ch08.greedy_decode", _with(greedy, sample=True), FAIL, "you sample"),
     ("ch08.greedy_decode", lambda *a: greedy(*a)[:-1], FAIL, "one list of token ids per row"),
     ("ch08.greedy_decode", lambda *a: None, FAIL, "return"),
     ("ch08.greedy_decode", _stub, NOT_ATTEMPTED, "NotImplementedError"),
@@ -98,7 +117,8 @@ CASES = [
     ("ch08.beam_step", _with(beam_step, mode="div_k"), FAIL, "divided by K"),
     ("ch08.beam_step", _with(beam_step, mode="ascending"), FAIL, "best (highest score) first"),
     ("ch08.beam_step", _with(beam_step, mode="bad_scores"), FAIL, "new_scores are wrong"),
-    ("ch08.beam_step", _with(beam_step, mode="per_beam"), FAIL, "try again"),
+    ("ch08.beam_step", _with(beam_step, mode="ascending_sort"), FAIL, "ascending sort"),
+    ("ch08.beam_step", _with(beam_step, mode="per_beam"), FAIL, "its own best next token"),
     ("ch08.beam_step", lambda s, lp, w: (s, lp), FAIL, "tuple (parents, tokens, new_scores)"),
     ("ch08.beam_step", _stub, NOT_ATTEMPTED, ""),
 ]
