@@ -24,8 +24,6 @@ Options: ``--quick`` (few repeats, the small setting only, nothing written).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
@@ -56,6 +54,9 @@ SETTINGS = [
         "LSTM": (lambda: keras.layers.LSTM(100, return_sequences=True), "100"),
     }),
 ]
+
+
+from _machine import machine_info  # noqa: E402 - benchmarks/ is on the path when a script runs
 
 
 def effective_params(model):
@@ -96,22 +97,6 @@ def time_setting(models, batch, length, features, *, warmup, repeats, seed=0):
             built[key].train_on_batch(x, y)
             times[key].append(time.perf_counter() - start)
     return {key: statistics.median(t) for key, t in times.items()}, params
-
-
-def machine_info():
-    import tensorflow as tf
-
-    try:
-        load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
-    except OSError:  # pragma: no cover - not on every OS
-        load = "n/a"
-    return [
-        f"- CPU: {os.cpu_count()} logical cores, {platform.machine()}, {platform.system()}; "
-        f"GPU: {'yes' if tf.config.list_physical_devices('GPU') else 'none'}",
-        f"- Python {platform.python_version()}, NumPy {np.__version__}, Keras {keras.__version__}, "
-        f"TensorFlow {tf.__version__} (backend {keras.backend.backend()})",
-        f"- Load average (1/5/15 min) when the run started: {load}",
-    ]
 
 
 def main(argv=None):

@@ -26,8 +26,6 @@ Options: ``--quick`` (one small size, few repeats, for a smoke test).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import time
@@ -59,6 +57,9 @@ CELLS = [
      "ElmanCell", None if ElmanCell is None else
      (lambda w: keras.layers.RNN(ElmanCell(w), unroll=SETTINGS["unroll"]))),
 ]
+
+
+from _machine import machine_info  # noqa: E402 - benchmarks/ is on the path when a script runs
 
 
 def _model(layer, length):
@@ -98,22 +99,6 @@ def compare(make_reference, make_course, batch, length, width, *, warmup, repeat
         for side in order:
             times[side].append(_time_step(reference if side == "reference" else course, x, y))
     return {side: (statistics.median(t), min(t)) for side, t in times.items()}
-
-
-def machine_info():
-    import tensorflow as tf
-
-    try:
-        load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
-    except OSError:  # pragma: no cover - not on every OS
-        load = "n/a"
-    return [
-        f"- CPU: {os.cpu_count()} logical cores, {platform.machine()}, {platform.system()}; "
-        f"GPU: {'yes' if tf.config.list_physical_devices('GPU') else 'none'}",
-        f"- Python {platform.python_version()}, NumPy {np.__version__}, Keras {keras.__version__}, "
-        f"TensorFlow {tf.__version__} (backend {keras.backend.backend()})",
-        f"- Load average (1/5/15 min) when the run started: {load}",
-    ]
 
 
 def main(argv=None):
