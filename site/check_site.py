@@ -97,10 +97,17 @@ def fetch(url):
 
 def screenshot(driver, path, height):
     """The whole page at half scale, through the DevTools protocol (a window as tall as a long
-    chapter makes ChromeDriver's own screenshot time out)."""
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": 1280, "height": min(int(height), 30000), "scale": 0.5}})
+    chapter makes ChromeDriver's own screenshot time out). The viewport is first made as tall as
+    the page, so the browser lays out and paints all of it at the window's width; capturing beyond
+    a short viewport instead gave pages shifted sideways, with code cells left unpainted."""
+    metrics = {"width": 1280, "height": min(int(height), 30000), "deviceScaleFactor": 0.5, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        driver.execute_script("window.scrollTo(0, 0);")
+        driver.execute_async_script("requestAnimationFrame(() => requestAnimationFrame(arguments[0]));")
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
