@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MultipleLocator
 
 from .plots import PALETTE, draw_diagram, grid
 
@@ -101,11 +102,15 @@ def plot_timeline(timeline=None, *, ax=None, width=11.0, title=None):
     top = np.abs(levels).max() + 0.8
     ax.set_ylim(-top, top)
     ax.set_xlim(x_min, x_max)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # whole years on the time axis
-    ax.set_xlabel("year")
+    ax.xaxis.set_major_locator(MultipleLocator(5))          # a labelled tick every 5 years
+    ax.xaxis.set_minor_locator(MultipleLocator(1))          # and a small one every year
+    ax.tick_params(axis="x", which="major", labelsize=10, length=6)
+    ax.tick_params(axis="x", which="minor", length=3)
+    ax.set_xlabel("year of publication", fontsize=10)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.grid(False)
+    ax.grid(axis="x", which="major", alpha=0.25)            # guides from the axis up to the stems
     handles = [plt.Line2D([], [], marker="o", ls="", color=c, label=t)
                for t, c in THEME_COLORS.items() if t in themes]
     ax.legend(handles=handles, loc="upper center", ncols=len(handles), fontsize=8,
@@ -162,6 +167,22 @@ def plot_patterns(rows, *, titles=None, side=None, cell=1.1):
 
 
 _IN, _HID, _OUT, _MEM = "#F4C7B8", "#C9E7C7", "#C6DBF0", "#F3E3A6"
+_INK = "#333333"
+
+
+def _arrow(ax, start, end, *, style="-", rad=0.0, heads="-|>", color=_INK, lw=1.2, gid=None):
+    """An arrow between two points (data units), drawn above the boxes' edges."""
+    arrow = mpl.patches.FancyArrowPatch(
+        posA=start, posB=end, arrowstyle=heads, mutation_scale=12, color=color, lw=lw,
+        linestyle=style, connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0, zorder=4)
+    arrow.set_gid(gid)
+    ax.add_patch(arrow)
+
+
+def _label(ax, xy, text, *, ha="center", va="center", fontsize=8.5, color=_INK):
+    ax.text(*xy, text, ha=ha, va=va, fontsize=fontsize, color=color, zorder=6,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                  "alpha": 0.9})
 
 
 def draw_classic_networks():
@@ -169,45 +190,75 @@ def draw_classic_networks():
 
     Red boxes are inputs, green hidden units, blue outputs, yellow the units
     that hold what is fed back (Jordan's state units, Elman's context units).
-    Dashed arrows are copies made once per time step.
+    Solid arrows carry a weighted sum within one time step and are labelled with
+    the course's weight matrices (W from the input, U from the fed-back units,
+    W_y to the output); dashed arrows are copies made once per time step, for
+    use at the next step. Jordan's state units also keep a decaying trace of
+    their own past, the self-loop of strength lambda:
+    s_t = lambda s_{t-1} + y_{t-1}. The Hopfield units are connected in both
+    directions by one symmetric weight per pair and have no self-connections.
     """
-    fig, axes = grid(3, ncols=3, width=3.6, height=3.1)
+    fig, axes = grid(3, ncols=3, width=3.7, height=3.4)
 
-    # Hopfield: four units, all connected both ways, no self-loops
+    # Hopfield: four units, every pair joined by one symmetric weight, no self-loops
     angles = np.pi / 4 + np.arange(4) * np.pi / 2
-    nodes = {f"s{i}": {"xy": (1.1 * np.cos(a), 1.1 * np.sin(a)), "label": f"$s_{i + 1}$",
-                       "shape": "circle", "size": (0.55, 0.55), "color": _HID}
-             for i, a in enumerate(angles)}
-    edges = [(f"s{i}", f"s{j}", {"rad": 0.12}) for i in range(4) for j in range(4) if i != j]
-    draw_diagram(nodes, edges, ax=axes[0], node_size=(0.55, 0.55))
+    centres = [(1.1 * np.cos(a), 1.1 * np.sin(a)) for a in angles]
+    radius = 0.3
+    nodes = {f"s{i}": {"xy": c, "label": f"$s_{i + 1}$", "shape": "circle",
+                       "size": (2 * radius, 2 * radius), "color": _HID}
+             for i, c in enumerate(centres)}
+    draw_diagram(nodes, [], ax=axes[0], node_size=(2 * radius, 2 * radius), fontsize=10)
+    for i in range(4):
+        for j in range(i + 1, 4):
+            (xa, ya), (xb, yb) = centres[i], centres[j]
+            length = np.hypot(xb - xa, yb - ya)
+            ux, uy = (xb - xa) / length, (yb - ya) / length
+            _arrow(axes[0], (xa + radius * ux, ya + radius * uy), (xb - radius * ux, yb - radius * uy),
+                   heads="<|-|>")
+    _label(axes[0], (0.0, 1.1), "$U_{12} = U_{21}$", fontsize=8)
     axes[0].set_title("Hopfield (1982)\nsymmetric weights, no input sequence", fontsize=9)
 
-    # Jordan: the output is copied into state units that feed the hidden layer
-    nodes = {"x": {"xy": (0, -1.4), "label": "$x_t$", "color": _IN},
+    # Jordan: the output is copied into state units, which also keep a decaying trace
+    w_box, h_box = 1.0, 0.7
+    nodes = {"x": {"xy": (0, -1.5), "label": "$x_t$", "color": _IN},
              "h": {"xy": (0, 0), "label": "$h_t$", "color": _HID},
-             "y": {"xy": (0, 1.4), "label": "$y_t$", "color": _OUT},
-             "s": {"xy": (-1.9, 0), "label": "state $s_t$", "color": _MEM, "size": (1.3, 0.7)}}
-    edges = [("x", "h"), ("h", "y"), ("s", "h"),
-             ("y", "s", {"style": "--", "rad": 0.35, "label": "$y_{t-1}$",
-                         "label_offset": (-0.55, 0.1)})]
-    draw_diagram(nodes, edges, ax=axes[1], node_size=(1.0, 0.7))
+             "y": {"xy": (0, 1.5), "label": "$y_t$", "color": _OUT},
+             "s": {"xy": (-1.9, 0), "label": "state\n$s_t$", "color": _MEM, "size": (1.1, 0.8)}}
+    draw_diagram(nodes, [("x", "h"), ("h", "y"), ("s", "h")], ax=axes[1],
+                 node_size=(w_box, h_box), fontsize=10)
+    _label(axes[1], (0.22, -0.75), "$W$", ha="left")
+    _label(axes[1], (0.22, 0.75), "$W_y$", ha="left")
+    _label(axes[1], (-0.95, 0.16), "$U$", va="bottom")
+    # the copy of y_t, used by the next step: from the top of y round to the top of the state box
+    _arrow(axes[1], (-w_box / 2, 1.5), (-1.9, 0.4), style="--", rad=0.35, gid="copy")
+    _label(axes[1], (-2.45, 1.3), "copy of $y_t$\nfor step $t+1$", fontsize=8)
+    # the self-loop on the state units: a decaying trace of their own past
+    _arrow(axes[1], (-1.9 - 0.55, 0.25), (-1.9 - 0.55, -0.25), rad=1.5, gid="state_decay_loop")
+    _label(axes[1], (-3.0, 0.0), r"$\lambda$", fontsize=10)
+    axes[1].text(-1.9, -0.75, r"$s_t = \lambda s_{t-1} + y_{t-1}$", ha="center", va="top",
+                 fontsize=8.5)
     axes[1].set_title("Jordan (1986)\nthe output is fed back", fontsize=9)
 
     # Elman: the hidden state is copied into context units
-    nodes = {"x": {"xy": (0, -1.4), "label": "$x_t$", "color": _IN},
+    nodes = {"x": {"xy": (0, -1.5), "label": "$x_t$", "color": _IN},
              "h": {"xy": (0, 0), "label": "$h_t$", "color": _HID},
-             "y": {"xy": (0, 1.4), "label": "$y_t$", "color": _OUT},
+             "y": {"xy": (0, 1.5), "label": "$y_t$", "color": _OUT},
              "c": {"xy": (-1.9, 0), "label": "context\n$h_{t-1}$", "color": _MEM,
-                   "size": (1.3, 0.8)}}
-    edges = [("x", "h"), ("h", "y"), ("c", "h", {"rad": 0.3}),
-             ("h", "c", {"style": "--", "rad": 0.3, "label": "copy", "label_offset": (0, 0.3)})]
-    draw_diagram(nodes, edges, ax=axes[2], node_size=(1.0, 0.7))
+                   "size": (1.1, 0.8)}}
+    draw_diagram(nodes, [("x", "h"), ("h", "y"), ("c", "h")], ax=axes[2],
+                 node_size=(w_box, h_box), fontsize=10)
+    _label(axes[2], (0.22, -0.75), "$W$", ha="left")
+    _label(axes[2], (0.22, 0.75), "$W_y$", ha="left")
+    _label(axes[2], (-0.95, 0.16), "$U$", va="bottom")
+    _arrow(axes[2], (-0.3, -h_box / 2), (-1.9, -0.4), style="--", rad=-0.45, gid="copy")
+    _label(axes[2], (-1.5, -1.25), "copy of $h_t$\nfor step $t+1$", fontsize=8)
     axes[2].set_title("Elman (1990)\nthe hidden state is fed back", fontsize=9)
+
     axes[0].set_xlim(-2.0, 2.0)
     for ax in axes[1:]:
-        ax.set_xlim(-2.8, 1.6)
+        ax.set_xlim(-3.2, 1.0)
     for ax in axes:
-        ax.set_ylim(-2.0, 2.0)
+        ax.set_ylim(-2.1, 2.1)
     return fig
 
 

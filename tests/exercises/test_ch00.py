@@ -15,6 +15,22 @@ def one_hot(ids, v):
 
 
 def pad_and_mask(seqs):
+    n, T, f = len(seqs), max(len(s) for s in seqs), np.asarray(seqs[0]).shape[1]
+    padded, mask = np.zeros((n, T, f)), np.zeros((n, T), bool)
+    for i, s in enumerate(seqs):
+        padded[i, : len(s)], mask[i, : len(s)] = s, True
+    return padded, mask
+
+
+def pre_pad(seqs):
+    padded, mask = pad_and_mask(seqs)
+    for i, s in enumerate(seqs):
+        padded[i], mask[i] = 0.0, False
+        padded[i, padded.shape[1] - len(s):], mask[i, padded.shape[1] - len(s):] = s, True
+    return padded, mask
+
+
+def one_feature_only(seqs):
     n, T = len(seqs), max(len(s) for s in seqs)
     padded, mask = np.zeros((n, T, 1)), np.zeros((n, T), bool)
     for i, s in enumerate(seqs):
@@ -22,12 +38,12 @@ def pad_and_mask(seqs):
     return padded, mask
 
 
-def pre_pad(seqs):
-    n, T = len(seqs), max(len(s) for s in seqs)
-    padded, mask = np.zeros((n, T, 1)), np.zeros((n, T), bool)
-    for i, s in enumerate(seqs):
-        padded[i, T - len(s):], mask[i, T - len(s):] = s, True
-    return padded, mask
+def one_hot_2d_only(ids, v):
+    out = np.zeros((ids.shape[0], ids.shape[1], v))
+    for b in range(ids.shape[0]):
+        for t in range(ids.shape[1]):
+            out[b, t, ids[b, t]] = 1.0
+    return out
 
 
 CASES = [
@@ -35,14 +51,23 @@ CASES = [
     ("ch00.one_hot", lambda ids, v: np.eye(v)[np.asarray(ids) - 1], FAIL, "one column too far left"),
     ("ch00.one_hot", lambda ids, v: np.moveaxis(np.eye(v)[ids], -1, 0), FAIL, "one-hot axis must come last"),
     ("ch00.one_hot", lambda ids, v: np.eye(ids.max() + 1)[ids], FAIL, "not ids.max() + 1"),
+    ("ch00.one_hot", one_hot_2d_only, FAIL, "any shape"),
+    ("ch00.one_hot", lambda ids, v: np.eye(v)[np.asarray(ids).reshape(2, -1)], FAIL, "whatever the number of axes"),
+    ("ch00.one_hot", lambda ids, v: np.arange(v) == np.asarray(ids)[..., None], PASS, "any shape"),
     ("ch00.embed", lambda ids, t: one_hot(ids, t.shape[0]) @ t, PASS, "lookup"),
     ("ch00.embed", lambda ids, t: one_hot(ids, t.shape[0]), FAIL, "returned one-hot vectors"),
     ("ch00.embed", lambda ids, t: t[(np.asarray(ids) + 1) % t.shape[0]], FAIL, "shifted by one"),
+    ("ch00.embed", lambda ids, t: one_hot(ids, ids.max() + 1) @ t, FAIL, "not ids.max() + 1"),
+    ("ch00.embed", lambda ids, t: one_hot(ids, t.shape[0]) @ t * 2, FAIL, "differs from the reference"),
     ("ch00.pad_and_mask", pad_and_mask, PASS, "real steps first"),
     ("ch00.pad_and_mask", pre_pad, FAIL, "padded at the front"),
     ("ch00.pad_and_mask", lambda s: (pad_and_mask(s)[0], ~pad_and_mask(s)[1]), FAIL, "mask is inverted"),
     ("ch00.pad_and_mask", lambda s: (pad_and_mask(s)[0], pad_and_mask(s)[1][..., None]), FAIL, "feature axis"),
     ("ch00.pad_and_mask", lambda s: pad_and_mask(s)[0], FAIL, "must return a tuple"),
+    ("ch00.pad_and_mask", lambda s: pad_and_mask(s)[::-1], FAIL, "the order is (padded, mask)"),
+    ("ch00.pad_and_mask", lambda s: (pad_and_mask(s)[0], pad_and_mask(s)[1].astype(int)), FAIL, "boolean"),
+    ("ch00.pad_and_mask", lambda s: (pad_and_mask(s)[0], pad_and_mask(s)[1] * 1.0), FAIL, "boolean"),
+    ("ch00.pad_and_mask", one_feature_only, FAIL, "2 features per step"),
     ("ch00.receptive_field", lambda k, d: 1 + (k - 1) * sum(d), PASS, "1 + (k - 1)"),
     ("ch00.receptive_field", lambda k, d: (k - 1) * sum(d), FAIL, "forgot the current step"),
     ("ch00.receptive_field", lambda k, d: k * len(d), FAIL, "dilation spreads"),
@@ -64,13 +89,17 @@ def test_stubs_are_not_attempted(exercise_id):
 
 
 def test_patterns():
-    from course_utils.exercises.ch00 import _PATTERNS
+    from course_utils.exercises.ch00 import _PATTERNS, PATTERN_CHOICES
 
     assert evaluate("ch00.patterns", dict(_PATTERNS)).status == PASS
     assert evaluate("ch00.patterns", dict.fromkeys(_PATTERNS)).status == NOT_ATTEMPTED
     wrong = dict(_PATTERNS, **{"English to French translation": "many-to-many (synchronous)"})
     result = evaluate("ch00.patterns", wrong)
     assert result.status == FAIL and "its own length" in result.message
+    for application, right in _PATTERNS.items():       # every application has its own hint
+        other = next(c for c in PATTERN_CHOICES if c != right)
+        result = evaluate("ch00.patterns", dict(_PATTERNS, **{application: other}))
+        assert result.status == FAIL and "(hint: " in result.message, (application, result)
     partial = dict(_PATTERNS, **{"caption for a photo": None})
     assert "no answer yet for: ['caption for a photo']" in evaluate("ch00.patterns", partial).message
     typo = dict(_PATTERNS, **{"caption for a photo": "one to many"})
