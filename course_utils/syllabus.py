@@ -51,7 +51,7 @@ CHAPTERS = (
     Chapter(8, "encoder_decoder", "Encoder-decoder models",
             "seq2seq, context hand-over, teacher forcing, greedy and beam search, G2P", (4,)),
     Chapter(9, "bahdanau_attention", "Bahdanau attention",
-            "additive and multiplicative attention, alignment, attention decoders", (8,)),
+            "additive and multiplicative attention, alignment, attention decoders", (5, 8)),
     Chapter(10, "self_attention_and_transformers", "Self-attention and the Transformer",
             "scaled dot-product and multi-head attention, positional encoding, Transformer", (9,),
             "available"),
