@@ -1,7 +1,7 @@
 """Checkers for the exercises of chapter 3 (the recurrent network and BPTT).
 
 - ``ch03.grad_W_y``: the gradient of the mean cross-entropy with respect to the
-  output weights ``W_y`` of ``y_t = softmax(W_y h_t + b_y)``.
+  output weights ``W_y`` of ``yhat_t = softmax(u_t)``, ``u_t = W_y h_t + b_y``.
 - ``ch03.softmax_temperature``: the next-character distribution at a given
   sampling temperature.
 - ``ch03.clip_by_global_norm``: Pascanu et al.'s gradient clipping rule.
@@ -28,16 +28,16 @@ def _close(a, b):
     return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-9)
 
 
-# --------------------------------------------------------------------------- grad_V
+# --------------------------------------------------------------------------- grad_W_y
 
-def reference_grad_V(hs, probs, targets):
+def reference_grad_W_y(hs, probs, targets):
     """dL/dW_y for L = mean over batch and time of -log probs[b, t, targets[b, t]]."""
     B, T, K = probs.shape
     delta = probs - _onehot(targets, K)
     return np.einsum("btk,bth->kh", delta, hs) / (B * T)
 
 
-def _grad_V_case(seed, B=4, T=6, H=5, K=3):
+def _grad_W_y_case(seed, B=4, T=6, H=5, K=3):
     rng = np.random.default_rng(seed)
     hs = np.tanh(rng.standard_normal((B, T, H)))
     probs = _softmax(rng.standard_normal((B, T, K)) * 1.5)
@@ -50,18 +50,18 @@ def _grad_V_case(seed, B=4, T=6, H=5, K=3):
                 "u_t (one error vector per sequence and step); ask which array multiplies W_y "
                 "at each step, and sum the outer products over the batch and the time axis "
                 "(np.einsum does it in one line). The loss is a mean: mind the factor in front."))
-def _check_grad_V(candidate):
-    hs, probs, targets = _grad_V_case(3)
+def _check_grad_W_y(candidate):
+    hs, probs, targets = _grad_W_y_case(3)
     B, T, H = hs.shape
     K = probs.shape[-1]
     args = (hs.copy(), probs.copy(), targets.copy())
     got = to_numpy(call(candidate, *args), "grad_W_y(hs, probs, targets)", finite=True)
-    ref = reference_grad_V(hs, probs, targets)
+    ref = reference_grad_W_y(hs, probs, targets)
     delta = probs - _onehot(targets, K)
     if got.shape == (H, K) and _close(got, ref.T):
         raise Feedback(f"your result has shape {(H, K)} and equals the answer transposed: "
                        f"dL/dW_y has the shape of W_y, (n_outputs, n_hidden) = {(K, H)}; "
-                       "it is sum_t (y_t - onehot_t) h_t^T, error times state transposed")
+                       "it is sum_t (yhat_t - onehot_t) h_t^T, error times state transposed")
     if got.shape == (H, K):
         raise Feedback(f"your result has shape {(H, K)}, expected W_y's shape "
                        f"(n_outputs, n_hidden) = {(K, H)}")
@@ -83,12 +83,20 @@ def _check_grad_V(candidate):
          np.einsum("tk,th->kh", delta[0], hs[0]) / (B * T)),
         ("you used only the first sequence of the batch: sum over the batch axis as well",
          np.einsum("tk,th->kh", delta[0], hs[0]) / T),
-        ("you forgot to subtract the one-hot targets: dL/dz_t = y_t - onehot(target_t)",
+        ("you forgot to subtract the one-hot targets: dL/du_t = yhat_t - onehot(target_t) "
+         "(up to the factor of the mean)",
          np.einsum("btk,bth->kh", probs, hs) / (B * T)),
         ("the sign is flipped: the gradient of the cross-entropy with respect to the logits "
-         "is y_t - onehot(target_t), not onehot(target_t) - y_t", -ref),
+         "u_t is yhat_t - onehot(target_t), not onehot(target_t) - yhat_t", -ref),
         ("you paired the error at step t with h_{t-1}; the output at step t reads h_t",
          np.einsum("btk,bth->kh", delta[:, 1:], hs[:, :-1]) / (B * T)),
+        ("you paired the error at step t with h_{t+1}; the output at step t reads h_t",
+         np.einsum("btk,bth->kh", delta[:, :-1], hs[:, 1:]) / (B * T)),
+        (f"you also divided by the number of output classes K = {K}; the mean is over the "
+         "B*T terms of the loss only, each of which already sums over the classes", ref / K),
+        ("you multiplied the states by the tanh derivative 1 - h_t^2: that factor belongs to "
+         "the hidden pre-activations a_t, but u_t = W_y h_t + b_y reads h_t itself",
+         np.einsum("btk,bth->kh", delta, hs * (1 - hs ** 2)) / (B * T)),
     ]
     for message, value in wrong:
         if _close(got, value):
@@ -99,13 +107,13 @@ def _check_grad_V(candidate):
             raise Feedback(f"your function changed its argument {name} in place; compute a new "
                            "array instead")
     # a second case with other sizes, so that a hard-coded size cannot pass
-    hs2, probs2, targets2 = _grad_V_case(11, B=2, T=9, H=3, K=7)
+    hs2, probs2, targets2 = _grad_W_y_case(11, B=2, T=9, H=3, K=7)
     got2 = expect_shape(call(candidate, hs2, probs2, targets2), (7, 3),
                         "grad_W_y on a batch of 2 sequences of 9 steps with H=3, K=7")
-    expect_close(got2, reference_grad_V(hs2, probs2, targets2),
+    expect_close(got2, reference_grad_W_y(hs2, probs2, targets2),
                  "grad_W_y on a batch of 2 sequences of 9 steps with H=3, K=7",
                  atol=1e-8, rtol=1e-6)
-    return ("dL/dW_y = (1/(B T)) sum_{b,t} (y_bt - onehot_bt) h_bt^T: one outer product per "
+    return ("dL/dW_y = (1/(B T)) sum_{b,t} (yhat_bt - onehot_bt) h_bt^T: one outer product per "
             "step, summed because W_y is shared")
 
 
@@ -167,7 +175,7 @@ def reference_clip_by_global_norm(grads, max_norm):
 def _check_clip_by_global_norm(candidate):
     rng = np.random.default_rng(7)
     # one large and one small gradient: per-variable clipping changes their ratio
-    grads = [rng.standard_normal((4, 3)) * 3.0, rng.standard_normal(3) * 0.2]
+    grads = [rng.standard_normal((4, 3)) * 3.0, rng.standard_normal(3) * 1.0]
     norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
     max_norm = 2.0
     originals = [g.copy() for g in grads]
@@ -198,6 +206,20 @@ def _check_clip_by_global_norm(candidate):
     squared = norm ** 2
     if all(_close(a, b * max_norm / squared) for a, b in zip(got, originals)):
         raise Feedback("you divided by the squared global norm; take its square root")
+    if all(_close(a, b) for a, b in zip(got, originals)):
+        raise Feedback(f"you returned the gradients unchanged, but their global norm {norm:.4g} is "
+                       f"above max_norm = {max_norm}: they must be scaled down by max_norm / norm "
+                       "(did you write max(1, ...) instead of min(1, ...)?)")
+    flat_got = np.concatenate([a.ravel() for a in got])
+    flat_in = np.concatenate([b.ravel() for b in originals])
+    factor = float(flat_got @ flat_in / (flat_in @ flat_in))
+    expected = max_norm / norm
+    if factor != 0 and not np.isclose(factor, expected) and all(
+            _close(a, b * factor) for a, b in zip(got, originals)):
+        raise Feedback(f"you scaled every array by the same factor, which is right, but the factor "
+                       f"is {factor:.4g}, not max_norm / ||g|| = {max_norm} / {norm:.4g} = "
+                       f"{expected:.4g}; ||g|| is the norm of all gradients together, "
+                       "sqrt(sum_i ||g_i||^2), not the norm of one of them, their mean or their largest")
     for i, (a, b) in enumerate(zip(got, ref)):
         expect_close(a, b, f"clipped gradient {i}", atol=1e-8)
     # below the threshold nothing may change
@@ -214,4 +236,4 @@ def _check_clip_by_global_norm(candidate):
             "the step is shortened, its direction kept")
 
 
-__all__ = ["reference_grad_V", "reference_softmax_temperature", "reference_clip_by_global_norm"]
+__all__ = ["reference_grad_W_y", "reference_softmax_temperature", "reference_clip_by_global_norm"]

@@ -32,25 +32,25 @@ def test_every_exercise_has_a_hint(exercise_id, capsys):
     assert exercise_id in capsys.readouterr().out
 
 
-# --- grad_V --------------------------------------------------------------------------------
+# --- grad_W_y --------------------------------------------------------------------------------
 
 def _onehot(targets, k):
     return np.eye(k)[targets]
 
 
-def grad_V_ok(hs, probs, targets):
+def grad_W_y_ok(hs, probs, targets):
     B, T, K = probs.shape
     delta = probs - _onehot(targets, K)
     return np.einsum("btk,bth->kh", delta, hs) / (B * T)
 
 
-def test_grad_V_reference_passes():
-    result = _status("ch03.grad_W_y", grad_V_ok)
+def test_grad_W_y_reference_passes():
+    result = _status("ch03.grad_W_y", grad_W_y_ok)
     assert result.passed, result.message
-    assert _status("ch03.grad_W_y", ch03.reference_grad_V).passed
+    assert _status("ch03.grad_W_y", ch03.reference_grad_W_y).passed
 
 
-def test_grad_V_agrees_with_the_numpy_rnn():
+def test_grad_W_y_agrees_with_the_numpy_rnn():
     from course_utils.models.numpy_rnn import NumpyRNN
 
     model = NumpyRNN(4, 5, 3, seed=1)
@@ -58,7 +58,7 @@ def test_grad_V_agrees_with_the_numpy_rnn():
     y = np.random.default_rng(1).integers(0, 3, size=(2, 7))
     probs, hs = model.forward(x)
     _, grads = model.loss_and_grads(x, y)
-    np.testing.assert_allclose(ch03.reference_grad_V(hs, probs, y), grads["W_y"], atol=1e-14)
+    np.testing.assert_allclose(ch03.reference_grad_W_y(hs, probs, y), grads["W_y"], atol=1e-14)
 
 
 def _delta(probs, targets):
@@ -66,7 +66,7 @@ def _delta(probs, targets):
 
 
 @pytest.mark.parametrize("candidate, expected", [
-    (lambda h, p, y: grad_V_ok(h, p, y).T, "equals the answer transposed"),
+    (lambda h, p, y: grad_W_y_ok(h, p, y).T, "equals the answer transposed"),
     (lambda h, p, y: np.einsum("btk,bth->hk", _delta(p, y), h) * 0.5, "expected W_y's shape"),
     (lambda h, p, y: np.einsum("btk,bth->kh", _delta(p, y), h), "did not divide by the number"),
     (lambda h, p, y: np.einsum("btk,bth->kh", _delta(p, y), h) / len(h), "averaged over the batch only"),
@@ -77,24 +77,31 @@ def _delta(probs, targets):
     (lambda h, p, y: _delta(p, y)[0].T @ h[0] / h.shape[1], "only the first sequence"),
     (lambda h, p, y: np.einsum("btk,bth->kh", p, h) / (h.shape[0] * h.shape[1]),
      "forgot to subtract the one-hot"),
-    (lambda h, p, y: -grad_V_ok(h, p, y), "sign is flipped"),
+    (lambda h, p, y: -grad_W_y_ok(h, p, y), "sign is flipped"),
     (lambda h, p, y: np.einsum("btk,bth->kh", _delta(p, y)[:, 1:], h[:, :-1])
      / (h.shape[0] * h.shape[1]), "paired the error at step t with h_{t-1}"),
-    (lambda h, p, y: grad_V_ok(h, p, y)[:, :2], "has shape"),
-    (lambda h, p, y: grad_V_ok(h, p, y) + 1e-3, "differs from the reference"),
+    (lambda h, p, y: np.einsum("btk,bth->kh", _delta(p, y)[:, :-1], h[:, 1:])
+     / (h.shape[0] * h.shape[1]), "paired the error at step t with h_{t+1}"),
+    (lambda h, p, y: grad_W_y_ok(h, p, y) / p.shape[-1], "number of output classes"),
+    (lambda h, p, y: np.einsum("btk,bth->kh", _delta(p, y), h * (1 - h ** 2))
+     / (h.shape[0] * h.shape[1]), "tanh derivative"),
+    (lambda h, p, y: None, "`return` statement missing"),
+    (lambda h, p, y: np.zeros((p.shape[-1], h.shape[-1])), "all zeros"),
+    (lambda h, p, y: grad_W_y_ok(h, p, y)[:, :2], "has shape"),
+    (lambda h, p, y: grad_W_y_ok(h, p, y) + 1e-3, "differs from the reference"),
     (lambda h, p, y: np.ones((3, 5)) if h.shape[-1] == 5 else np.zeros((7, 3)),
      "differs from the reference"),
     (lambda h, p, y: 1 / 0, "your code raised ZeroDivisionError"),
 ])
-def test_grad_V_typical_mistakes_get_specific_feedback(candidate, expected):
+def test_grad_W_y_typical_mistakes_get_specific_feedback(candidate, expected):
     result = _status("ch03.grad_W_y", candidate)
     assert result.status == ex.FAIL
     assert expected in result.message, result.message
 
 
-def test_grad_V_in_place_modification_is_reported():
+def test_grad_W_y_in_place_modification_is_reported():
     def in_place(h, p, y):
-        out = grad_V_ok(h, p, y)
+        out = grad_W_y_ok(h, p, y)
         p -= _onehot(y, p.shape[-1])
         return out
 
@@ -102,8 +109,8 @@ def test_grad_V_in_place_modification_is_reported():
     assert result.status == ex.FAIL and "in place" in result.message
 
 
-def test_grad_V_hard_coded_sizes_fail_on_the_second_case():
-    reference_first_case = ch03.reference_grad_V(*ch03._grad_V_case(3))
+def test_grad_W_y_hard_coded_sizes_fail_on_the_second_case():
+    reference_first_case = ch03.reference_grad_W_y(*ch03._grad_W_y_case(3))
 
     def hard_coded(h, p, y):
         return reference_first_case
@@ -173,6 +180,10 @@ def test_clip_reference_agrees_with_keras():
         np.testing.assert_allclose(a, keras.ops.convert_to_numpy(b), rtol=1e-6)
 
 
+def _global(grads):
+    return np.sqrt(sum(np.sum(g ** 2) for g in grads))
+
+
 def _per_variable(grads, max_norm):
     return [g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads]
 
@@ -195,11 +206,18 @@ def _in_place(grads, max_norm):
     (lambda g, m: [x * m / sum(np.linalg.norm(y) for y in g) for x in g], "added the norms"),
     (lambda g, m: [x * m / sum(np.sum(y ** 2) for y in g) for x in g], "squared global norm"),
     (_always_scale, "clipping only ever shrinks"),
+    (lambda g, m: [x.copy() for x in g], "returned the gradients unchanged"),
+    (lambda g, m: [x * max(1.0, m / _global(g)) for x in g], "returned the gradients unchanged"),
+    (lambda g, m: [x * min(1.0, m / np.linalg.norm(g[0])) for x in g], "the factor is"),
+    (lambda g, m: [x * min(1.0, m / max(np.linalg.norm(y) for y in g)) for x in g], "the factor is"),
+    (lambda g, m: [x * min(1.0, m / np.mean([np.linalg.norm(y) for y in g])) for x in g],
+     "the factor is"),
+    (lambda g, m: [np.zeros_like(x) for x in g], "all zeros"),
     (lambda g, m: np.concatenate([x.ravel() for x in clip_ok(g, m)]), "return a list"),
     (lambda g, m: clip_ok(g, m)[:1], "return a list"),
     (lambda g, m: [x.ravel() for x in clip_ok(g, m)], "has shape"),
     (_in_place, "in place"),
-    (lambda g, m: clip_ok(g, 1.1 * m), "differs from the reference"),
+    (lambda g, m: clip_ok(g, 1.1 * m), "the factor is"),
 ])
 def test_clip_typical_mistakes(candidate, expected):
     result = _status("ch03.clip_by_global_norm", candidate)
