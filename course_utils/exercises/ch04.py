@@ -41,13 +41,17 @@ def _lstm_case(seed=4, batch=2, input_dim=3, units=4):
 
 def lstm_step_reference(x, h_prev, c_prev, kernel, recurrent_kernel, bias, *, order="ifco",
                         gate=_sigmoid, candidate=np.tanh, output=np.tanh, use_bias=True,
-                        forget=True, h_from_new_c=True):
+                        forget=True, h_from_new_c=True, recurrent=True, output_gate=True,
+                        coupled=False, memory="c"):
     """One LSTM step; the keyword arguments reproduce typical mistakes (defaults: correct)."""
-    z = x @ kernel + h_prev @ recurrent_kernel + (bias if use_bias else 0.0)
+    z = x @ kernel + (h_prev @ recurrent_kernel if recurrent else 0.0) + (bias if use_bias else 0.0)
     blocks = dict(zip(order, np.split(z, 4, axis=-1)))
     i, f, o = gate(blocks["i"]), gate(blocks["f"]), gate(blocks["o"])
-    c = (f * c_prev if forget else c_prev) + i * candidate(blocks["c"])
-    h = o * output(c if h_from_new_c else c_prev)
+    if coupled:
+        i = 1.0 - f
+    old = c_prev if memory == "c" else h_prev
+    c = (f * old if forget else old) + i * candidate(blocks["c"])
+    h = (o if output_gate else 1.0) * output(c if h_from_new_c else c_prev)
     return h, c
 
 
@@ -72,6 +76,13 @@ _LSTM_MISTAKES = [
     (dict(forget=False), "the forget gate is missing: c_t = f_t * c_{t-1} + i_t * c~_t"),
     (dict(h_from_new_c=False), "h_t must use the new cell state: h_t = o_t * tanh(c_t), "
                                "with c_t computed first"),
+    (dict(recurrent=False), "the recurrent term is missing: every gate and the candidate get "
+                            "x @ kernel + h_prev @ recurrent_kernel + bias"),
+    (dict(output_gate=False), "the output gate is missing: h_t = o_t * tanh(c_t), not tanh(c_t)"),
+    (dict(coupled=True), "you wrote i_t = 1 - f_t, the coupled variant of section 8; the plain "
+                         "LSTM computes its input gate from its own block (the first)"),
+    (dict(memory="h"), "the forget gate multiplies the old cell state c_{t-1}, not h_{t-1}: "
+                       "c_t = f_t * c_{t-1} + i_t * c~_t"),
 ]
 
 
@@ -130,13 +141,14 @@ def _gru_case(seed=5, batch=2, input_dim=3, units=4):
 
 def gru_step_reference(x, h_prev, kernel, recurrent_kernel, bias, *, order="zrh",
                        keras_convention=True, reset="before", candidate=np.tanh,
-                       use_bias=True):
+                       use_bias=True, recurrent_gates=True, update="interpolate"):
     """One GRU step (Keras, reset_after=False); keywords reproduce typical mistakes."""
     u = h_prev.shape[-1]
     pos = {g: slice(k * u, (k + 1) * u) for k, g in enumerate(order)}
     b = bias if use_bias else np.zeros_like(bias)
-    z = _sigmoid(x @ kernel[:, pos["z"]] + h_prev @ recurrent_kernel[:, pos["z"]] + b[pos["z"]])
-    r = _sigmoid(x @ kernel[:, pos["r"]] + h_prev @ recurrent_kernel[:, pos["r"]] + b[pos["r"]])
+    g_prev = h_prev if recurrent_gates else np.zeros_like(h_prev)
+    z = _sigmoid(x @ kernel[:, pos["z"]] + g_prev @ recurrent_kernel[:, pos["z"]] + b[pos["z"]])
+    r = _sigmoid(x @ kernel[:, pos["r"]] + g_prev @ recurrent_kernel[:, pos["r"]] + b[pos["r"]])
     U_h = recurrent_kernel[:, pos["h"]]
     if reset == "before":
         rec = (r * h_prev) @ U_h
@@ -145,6 +157,10 @@ def gru_step_reference(x, h_prev, kernel, recurrent_kernel, bias, *, order="zrh"
     else:                                   # no reset gate at all
         rec = h_prev @ U_h
     h_tilde = candidate(x @ kernel[:, pos["h"]] + rec + b[pos["h"]])
+    if update == "candidate":
+        return h_tilde
+    if update == "no 1 - z":
+        return z * h_prev + h_tilde
     if keras_convention:
         return z * h_prev + (1 - z) * h_tilde
     return (1 - z) * h_prev + z * h_tilde
@@ -162,6 +178,12 @@ _GRU_MISTAKES = [
                          "h~ = tanh(x W_h + (r * h_prev) U_h + b_h)"),
     (dict(candidate=_sigmoid), "the candidate uses tanh, not sigmoid"),
     (dict(use_bias=False), "you left out the bias"),
+    (dict(recurrent_gates=False), "the gates z and r also depend on the previous state: "
+                                  "z = sigmoid(x W_z + h_prev U_z + b_z), and the same for r"),
+    (dict(update="candidate"), "you returned the candidate h~_t: the new state interpolates "
+                               "between h_prev and h~_t with the update gate"),
+    (dict(update="no 1 - z"), "the candidate's weight is missing its (1 - z): "
+                              "h_t = z * h_prev + (1 - z) * h~_t, a weighted average"),
 ]
 
 
@@ -181,6 +203,9 @@ def _gru_step(candidate):
     if h.shape != want.shape:
         raise Feedback(f"h_t should have shape (batch, units) = {want.shape}, got {h.shape}")
     if not _close(h, want):
+        if _close(h, args[1]):
+            raise Feedback("you returned h_prev unchanged: compute the gates and the candidate, "
+                           "then h_t = z * h_prev + (1 - z) * h~_t")
         for order in ("".join(p) for p in itertools.permutations("zrh")):
             for convention in (True, False):
                 if order != "zrh" and _close(
@@ -229,6 +254,12 @@ def _count_params(candidate):
                 continue
             if got == blocks * (d * u + u * u):
                 raise Feedback(f"{what} = {got}: you forgot the biases")
+            if got == count_params_reference(kind, u, d) and d != u:
+                raise Feedback(f"{what} = {got}: you swapped input_dim and units; the recurrent "
+                               "matrix is units x units, the input matrix input_dim x units")
+            if kind != "gru" and got == blocks * (d * u + u * u + 2 * u):
+                raise Feedback(f"{what} = {got}: that counts two bias vectors per block, as "
+                               "PyTorch does (b_ih and b_hh); Keras' SimpleRNN and LSTM have one")
             if got == blocks * (d * u + u):
                 raise Feedback(f"{what} = {got}: you forgot the recurrent weights U "
                                "(units x units per block)")
@@ -293,7 +324,11 @@ def _half_life(candidate):
         if math.isclose(got, 1 / (1 - f), rel_tol=1e-6) and not math.isclose(got, want):
             raise Feedback(f"half_life({f:.3g}) = {got:.4g} is 1 / (1 - f), roughly the "
                            "e-folding time for f close to 1; the half-life solves f^n = 1/2")
-        if math.isclose(got, round(want)) and not math.isclose(got, want, rel_tol=1e-6):
+        if math.isclose(got, -1 / math.log(f), rel_tol=1e-6):
+            raise Feedback(f"half_life({f:.3g}) = {got:.4g} is -1 / log(f), the e-folding time "
+                           "(after which 1/e is left); the half-life solves f^n = 1/2")
+        whole = {round(want), math.floor(want), math.ceil(want)}
+        if any(math.isclose(got, w) for w in whole) and not math.isclose(got, want, rel_tol=1e-6):
             raise Feedback(f"half_life({f:.3g}) = {got}: do not round, the half-life need "
                            "not be a whole number of steps")
         expect_close(got, want, f"half_life({f:.3g})", atol=1e-6, rtol=1e-6)

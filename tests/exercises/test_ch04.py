@@ -18,27 +18,35 @@ def _sigmoid(z):
 
 
 def lstm_step(x, h_prev, c_prev, kernel, recurrent_kernel, bias, order="ifco", out=np.tanh,
-              cand=np.tanh, gate=_sigmoid, use_bias=True, forget=True, new_c=True, swap=False):
-    z = x @ kernel + h_prev @ recurrent_kernel + (bias if use_bias else 0)
+              cand=np.tanh, gate=_sigmoid, use_bias=True, forget=True, new_c=True, swap=False,
+              recurrent=True, o_gate=True, coupled=False, old="c"):
+    z = x @ kernel + (h_prev @ recurrent_kernel if recurrent else 0) + (bias if use_bias else 0)
     u = h_prev.shape[1]
     blocks = {g: z[:, k * u:(k + 1) * u] for k, g in enumerate(order)}
     i, f, o = gate(blocks["i"]), gate(blocks["f"]), gate(blocks["o"])
-    c = (f * c_prev if forget else c_prev) + i * cand(blocks["c"])
-    h = o * out(c if new_c else c_prev)
+    i = 1 - f if coupled else i
+    previous = c_prev if old == "c" else h_prev
+    c = (f * previous if forget else previous) + i * cand(blocks["c"])
+    h = (o if o_gate else 1) * out(c if new_c else c_prev)
     return (c, h) if swap else (h, c)
 
 
 def gru_step(x, h_prev, kernel, recurrent_kernel, bias, order="zrh", keras_way=True,
-             reset="before", cand=np.tanh):
+             reset="before", cand=np.tanh, gate_rec=True, out="mix"):
     u = h_prev.shape[1]
     K = {g: kernel[:, k * u:(k + 1) * u] for k, g in enumerate(order)}
     R = {g: recurrent_kernel[:, k * u:(k + 1) * u] for k, g in enumerate(order)}
     b = {g: bias[k * u:(k + 1) * u] for k, g in enumerate(order)}
-    z = _sigmoid(x @ K["z"] + h_prev @ R["z"] + b["z"])
-    r = _sigmoid(x @ K["r"] + h_prev @ R["r"] + b["r"])
+    g_prev = h_prev if gate_rec else 0 * h_prev
+    z = _sigmoid(x @ K["z"] + g_prev @ R["z"] + b["z"])
+    r = _sigmoid(x @ K["r"] + g_prev @ R["r"] + b["r"])
     rec = {"before": (r * h_prev) @ R["h"], "after": r * (h_prev @ R["h"]),
            "none": h_prev @ R["h"]}[reset]
     h_tilde = cand(x @ K["h"] + rec + b["h"])
+    if out == "candidate":
+        return h_tilde
+    if out == "sum":
+        return z * h_prev + h_tilde
     return z * h_prev + (1 - z) * h_tilde if keras_way else (1 - z) * h_prev + z * h_tilde
 
 
@@ -74,7 +82,15 @@ CASES = [
     ("ch04.lstm_step", lambda *a: 1 / 0, FAIL, "ZeroDivisionError"),
     ("ch04.lstm_step", lambda x, h, c, k, r, b: (np.zeros((2, 4)), np.zeros((2, 4))), FAIL,
      "differs from the reference"),
+    ("ch04.lstm_step", _with(lstm_step, recurrent=False), FAIL, "the recurrent term is missing"),
+    ("ch04.lstm_step", _with(lstm_step, o_gate=False), FAIL, "the output gate is missing"),
+    ("ch04.lstm_step", _with(lstm_step, coupled=True), FAIL, "coupled variant"),
+    ("ch04.lstm_step", _with(lstm_step, old="h"), FAIL, "not h_{t-1}"),
     ("ch04.gru_step", gru_step, PASS, "z, r, h"),
+    ("ch04.gru_step", _with(gru_step, gate_rec=False), FAIL, "also depend on the previous state"),
+    ("ch04.gru_step", _with(gru_step, out="candidate"), FAIL, "you returned the candidate"),
+    ("ch04.gru_step", _with(gru_step, out="sum"), FAIL, "missing its (1 - z)"),
+    ("ch04.gru_step", lambda x, h, k, r, b: h, FAIL, "you returned h_prev unchanged"),
     ("ch04.gru_step", _with(gru_step, keras_way=False), FAIL,
      "z close to 1 keeps the old state"),
     ("ch04.gru_step", _with(gru_step, reset="after"), FAIL, "reset_after=True"),
@@ -99,12 +115,20 @@ CASES = [
      count_params(k, d, u), FAIL, "four blocks"),
     ("ch04.count_params", lambda k, d, u: u * (d + 1) if k == "simple_rnn" else
      count_params(k, d, u), FAIL, "forgot the recurrent weights"),
+    ("ch04.count_params", lambda k, d, u: count_params(k, u, d), FAIL,
+     "you swapped input_dim and units"),
+    ("ch04.count_params", lambda k, d, u: {"simple_rnn": u * (d + u + 2), "lstm": 4 * u * (d + u + 2),
+                                           "gru": 3 * u * (d + u + 2)}[k],
+     FAIL, "as PyTorch does"),
     ("ch04.count_params", lambda k, d, u: count_params(k, d, u) + 1, FAIL, "expected"),
     ("ch04.count_params", lambda k, d, u: "many", FAIL, "should be an int"),
     ("ch04.half_life", lambda f: math.log(0.5) / math.log(f), PASS, "69 steps"),
     ("ch04.half_life", lambda f: np.log(2) / np.log(f), FAIL, "is negative"),
     ("ch04.half_life", lambda f: 1 / (1 - f), FAIL, "e-folding"),
     ("ch04.half_life", lambda f: round(math.log(0.5) / math.log(f)), FAIL, "do not round"),
+    ("ch04.half_life", lambda f: math.ceil(math.log(0.5) / math.log(f)), FAIL, "do not round"),
+    ("ch04.half_life", lambda f: -1 / math.log(f), FAIL, "the e-folding time"),
+    ("ch04.half_life", lambda f: math.log(2) / math.log(1 / f), PASS, "69 steps"),
     ("ch04.half_life", lambda f: f / 2, FAIL, "differs from the reference"),
     ("ch04.half_life", lambda f: "soon", FAIL, "should be a number"),
 ]
