@@ -17,9 +17,12 @@ the future. Three rules follow, and this module implements each:
    autoregression (:class:`LinearAR`, fitted with statsmodels). A learned model
    that does not beat them has learned nothing useful.
 
-Shapes: a batch of input windows is ``(n, input_length)`` or ``(n,
-input_length, 1)``; forecasts and targets are ``(n, horizon)``; column ``h - 1``
-holds the forecast ``h`` steps ahead.
+Shapes: a batch of input windows is ``(n_windows, input_length)`` or
+``(n_windows, input_length, 1)``; forecasts and targets are ``(n_windows,
+horizon)``; column ``j - 1`` holds the forecast ``j`` steps ahead. The course
+writes the window length ``input_length`` as :math:`T_w` (``L`` is the number of
+stacked layers) and a window as :math:`x_{T-T_w+1}, \\dots, x_T`, ending at the
+forecast origin :math:`T`.
 """
 
 from __future__ import annotations
@@ -35,10 +38,10 @@ class Windows(NamedTuple):
     """Input windows, their targets and where the targets start.
 
     Attributes:
-        x: inputs of shape ``(n, input_length, 1)``, float32.
-        y: targets of shape ``(n, horizon)``, float32; ``y[i, h - 1]`` is the
-            value ``h`` steps after the end of ``x[i]``.
-        t: int array ``(n,)``, index in the series of each window's first target.
+        x: inputs of shape ``(n_windows, input_length, 1)``, float32.
+        y: targets of shape ``(n_windows, horizon)``, float32; ``y[i, j - 1]`` is the
+            value ``j`` steps after the end of ``x[i]``.
+        t: int array ``(n_windows,)``, index in the series of each window's first target.
     """
 
     x: np.ndarray
@@ -67,17 +70,17 @@ def windows_with_targets_in(series, input_length, horizon, start, stop):
         :class:`Windows`; raises ``ValueError`` if no window fits.
     """
     arr = _series(series)
-    L = check_positive_int(input_length, "input_length")
+    T_w = check_positive_int(input_length, "input_length")
     H = check_positive_int(horizon, "horizon")
     start = check_int(start, "start", minimum=0)
     stop = check_int(stop, "stop", minimum=0, maximum=len(arr))
-    first = max(start, L)
+    first = max(start, T_w)
     ts = np.arange(first, stop - H + 1)
     if len(ts) == 0:
-        raise ValueError(f"no window of input_length={L} and horizon={H} has all its targets in "
-                         f"series[{start}:{stop}] (a series of length {len(arr)}); the part needs "
-                         f"at least {H} steps that have {L} steps of history before them")
-    x = np.stack([arr[t - L: t] for t in ts])[..., None].astype("float32")
+        raise ValueError(f"no window of input_length={T_w} and horizon={H} has all its targets "
+                         f"in series[{start}:{stop}] (a series of length {len(arr)}); the part "
+                         f"needs at least {H} steps that have {T_w} steps of history before them")
+    x = np.stack([arr[t - T_w: t] for t in ts])[..., None].astype("float32")
     y = np.stack([arr[t: t + H] for t in ts]).astype("float32")
     return Windows(x, y, ts)
 
@@ -174,8 +177,8 @@ def _windows(x, name="x"):
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[..., 0]
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be a batch of windows of shape (n, input_length) or "
-                         f"(n, input_length, 1), got shape {arr.shape}")
+        raise ValueError(f"{name} must be a batch of windows of shape (n_windows, input_length) "
+                         f"or (n_windows, input_length, 1), got shape {arr.shape}")
     return arr
 
 
@@ -183,11 +186,11 @@ def naive_forecast(x, horizon):
     """The naive forecast: the last observed value, for every step ahead.
 
     Args:
-        x: input windows ``(n, input_length)`` or ``(n, input_length, 1)``.
+        x: input windows ``(n_windows, input_length)`` or ``(n_windows, input_length, 1)``.
         horizon: number of steps ahead.
 
     Returns:
-        ``(n, horizon)`` array: ``x[:, -1]`` repeated.
+        ``(n_windows, horizon)`` array: ``x[:, -1]`` repeated.
     """
     arr = _windows(x)
     H = check_positive_int(horizon, "horizon")
@@ -197,30 +200,29 @@ def naive_forecast(x, horizon):
 def seasonal_naive_forecast(x, horizon, period):
     """The seasonal naive forecast: the value one season before the target.
 
-    The forecast ``h`` steps after the window's last value ``x_T`` is
-    ``x_{T + h - k * period}`` with ``k = ceil(h / period)``, the most recent
-    observed value at the same phase of the season. For ``period = 1`` this is
-    the naive forecast.
+    The forecast ``j`` steps after the window's last value ``x_T`` is
+    ``x_{T + j - period * ceil(j / period)}``, the most recent observed value
+    at the same phase of the season. For ``period = 1`` this is the naive
+    forecast.
 
     Args:
-        x: input windows ``(n, input_length)`` or ``(n, input_length, 1)``,
-            with ``input_length >= period``.
+        x: input windows ``(n_windows, input_length)`` or ``(n_windows,
+            input_length, 1)``, with ``input_length >= period``.
         horizon: number of steps ahead.
         period: season length in steps.
 
     Returns:
-        ``(n, horizon)`` array.
+        ``(n_windows, horizon)`` array.
     """
     arr = _windows(x)
     H = check_positive_int(horizon, "horizon")
     m = check_positive_int(period, "period")
-    L = arr.shape[1]
-    if L < m:
-        raise ValueError(f"period must be <= input_length ({L}) so a full season is observed, "
+    T_w = arr.shape[1]
+    if T_w < m:
+        raise ValueError(f"period must be <= input_length ({T_w}) so a full season is observed, "
                          f"got {m}")
-    h = np.arange(1, H + 1)
-    k = -(-h // m)  # ceil(h / m)
-    idx = L - 1 + h - k * m
+    j = np.arange(1, H + 1)                      # steps ahead
+    idx = T_w - 1 + j - m * -(-j // m)           # back ceil(j / m) whole periods
     return arr[:, idx]
 
 
@@ -228,26 +230,26 @@ def recursive_forecast(step, x, horizon):
     """Multi-step forecasts from a one-step model, feeding each forecast back in.
 
     Args:
-        step: a function mapping windows ``(n, input_length, 1)`` (float64) to
-            the next value ``(n,)`` or ``(n, 1)``: a Keras model, or
-            :meth:`LinearAR.predict_next`.
-        x: input windows ``(n, input_length)`` or ``(n, input_length, 1)``.
+        step: a function mapping windows ``(n_windows, input_length, 1)``
+            (float64) to the next value ``(n_windows,)`` or ``(n_windows, 1)``: a
+            Keras model, or :meth:`LinearAR.predict_next`.
+        x: input windows ``(n_windows, input_length)`` or ``(n_windows, input_length, 1)``.
         horizon: number of steps ahead.
 
     Returns:
-        ``(n, horizon)`` float64 array.
+        ``(n_windows, horizon)`` float64 array.
     """
     arr = _windows(x)
     H = check_positive_int(horizon, "horizon")
-    n, L = arr.shape
+    n, T_w = arr.shape
     history = arr
     out = np.empty((n, H))
-    for h in range(H):
-        nxt = np.asarray(step(history[:, -L:, None]), dtype="float64").reshape(-1)
+    for j in range(H):
+        nxt = np.asarray(step(history[:, -T_w:, None]), dtype="float64").reshape(-1)
         if nxt.shape != (n,):
             raise ValueError(f"step must return one value per window, shape ({n},) or ({n}, 1); "
                              f"got {nxt.size} values")
-        out[:, h] = nxt
+        out[:, j] = nxt
         history = np.concatenate([history, nxt[:, None]], axis=1)
     return out
 
@@ -285,7 +287,8 @@ class LinearAR:
         return self
 
     def predict_next(self, x):
-        """One-step forecasts ``(n,)`` for windows ``(n, L)`` or ``(n, L, 1)`` with ``L >= p``."""
+        """One-step forecasts ``(n_windows,)`` for windows ``(n_windows, input_length)`` or
+        ``(n_windows, input_length, 1)`` with ``input_length >= p``."""
         if self.coefs is None:
             raise ValueError("this LinearAR is not fitted yet: call fit(train) first")
         arr = _windows(x)
@@ -295,7 +298,7 @@ class LinearAR:
         return self.const + arr[:, ::-1][:, : self.lags] @ self.coefs
 
     def forecast(self, x, horizon):
-        """Recursive multi-step forecasts ``(n, horizon)``."""
+        """Recursive multi-step forecasts ``(n_windows, horizon)``."""
         return recursive_forecast(self.predict_next, x, horizon)
 
 
@@ -304,9 +307,10 @@ def stateful_batches(series, batch_size, chunk):
 
     A stateful layer hands the final state of row ``i`` of one batch to row ``i``
     of the next. So the series is cut into ``batch_size`` consecutive streams of
-    equal length, each stream into chunks of ``chunk`` steps, and batch ``k``
-    holds chunk ``k`` of every stream (in stream order). The targets are the
-    next values: ``y[j, s] = series[index of x[j, s] + 1]``. Values at the end
+    equal length, each stream into chunks of ``chunk`` steps, and each batch
+    holds the same chunk of every stream (in stream order): the first batch the
+    first chunk, the second batch the second, and so on. The targets are the
+    next values: ``y[r, s] = series[index of x[r, s] + 1]``. Values at the end
     that do not fill a whole chunk in every stream are dropped (one value is
     kept back as the last target).
 
@@ -372,8 +376,8 @@ def forecast_table(y_true, forecasts, *, baseline="naive"):
     """A pandas table comparing forecasts of the same targets.
 
     Args:
-        y_true: targets ``(n, horizon)``.
-        forecasts: mapping ``name -> (n, horizon)`` forecasts.
+        y_true: targets ``(n_windows, horizon)``.
+        forecasts: mapping ``name -> (n_windows, horizon)`` forecasts.
         baseline: name of the forecast the last column is relative to.
 
     Returns:

@@ -19,7 +19,7 @@ def _as_2d(value, what):
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[..., 0]
     if arr.ndim != 2:
-        raise Feedback(f"{what} has shape {arr.shape}; expected (n, steps), one row per window")
+        raise Feedback(f"{what} has shape {arr.shape}; expected (n_windows, steps), one row per window")
     return arr
 
 
@@ -28,7 +28,7 @@ def _as_1d(value, what):
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise Feedback(f"{what} has shape {arr.shape}; expected (n,), one target per window")
+        raise Feedback(f"{what} has shape {arr.shape}; expected (n_windows,), one target per window")
     return arr
 
 
@@ -187,25 +187,25 @@ def _scale_train_only(candidate):
 # ---------------------------------------------------------------------------------------------
 
 def _seasonal_reference(x, H, m):
-    L = x.shape[1]
-    h = np.arange(1, H + 1)
-    k = -(-h // m)
-    return x[:, L - 1 + h - k * m]
+    T_w = x.shape[1]
+    j = np.arange(1, H + 1)                   # steps ahead
+    return x[:, T_w - 1 + j - m * -(-j // m)]  # back ceil(j / m) whole periods
 
 
 @exercise("ch05.seasonal_naive", "the seasonal naive forecast",
-          hint="Give every time step a column number: the window holds columns 0 to L - 1, "
-               "so the target j steps ahead is column L - 1 + j. Step back by whole periods until "
-               "you land inside the window; try it by hand on a short window of distinct numbers.")
+          hint="Give every time step a column number: a window of T_w = x.shape[1] values holds "
+               "columns 0 to T_w - 1, so the target j steps ahead is column T_w - 1 + j. Step back "
+               "by whole periods until you land inside the window; try it by hand on a short "
+               "window of distinct numbers.")
 def _seasonal_naive(candidate):
-    n, L = 4, 8
-    x = np.arange(n * L, dtype="float64").reshape(n, L) * 10 + _OFFSET   # every value unique
+    n, T_w = 4, 8
+    x = np.arange(n * T_w, dtype="float64").reshape(n, T_w) * 10 + _OFFSET   # every value unique
     for H, m in ((3, 4), (7, 3), (5, 1)):
         got = to_numpy(call(candidate, x.copy(), H, m), f"seasonal_naive(x, {H}, {m})",
                        finite=True)
         if got.shape != (n, H):
             raise Feedback(f"seasonal_naive(x, horizon={H}, period={m}) has shape {got.shape}, "
-                           f"expected (n, horizon) = {(n, H)}")
+                           f"expected (n_windows, horizon) = {(n, H)}")
         want = _seasonal_reference(x, H, m)
         if np.allclose(got, want):
             continue
@@ -217,17 +217,17 @@ def _seasonal_naive(candidate):
         want_column = (want - x[:, :1]) / 10
         first = min(H, m)
         if np.allclose(column[:, :first], want_column[:, :first] + 1):
-            raise Feedback(f"for period={m} your forecasts are one step too late (x[T+h-m+1]): "
-                           "the value one season before target T+h is x[T+h-m], i.e. column "
-                           "L - 1 + h - period of the window (off by one)")
+            raise Feedback(f"for period={m} your forecasts are one step too late (x[T+j-m+1]): "
+                           "the value one season before target T+j is x[T+j-m], i.e. column "
+                           "T_w - 1 + j - period of a window of T_w values (off by one)")
         if np.allclose(column[:, :first], want_column[:, :first] - 1):
             raise Feedback(f"for period={m} your forecasts are one step too early "
-                           "(x[T+h-m-1]): the value one season before target T+h is x[T+h-m] "
+                           "(x[T+j-m-1]): the value one season before target T+j is x[T+j-m] "
                            "(off by one)")
         if H > m and np.allclose(got[:, :m], want[:, :m]):
             raise Feedback(f"horizon {H} > period {m}: the first {m} forecasts are right, but "
                            "further ahead the value one period back is not observed yet; go "
-                           "back k = ceil(h / period) whole periods instead")
+                           "back ceil(j / period) whole periods instead")
         expect_close(got, want, f"seasonal_naive(x, {H}, {m})")
     return "the latest observed value at the same phase of the season, for any horizon"
 
@@ -285,3 +285,94 @@ def _stateful_layout(candidate):
         expect_close(x, want_x, f"x of {where}")
         expect_close(y, want_y, f"y of {where}")
     return "row i of every batch continues row i of the batch before: one stream per row"
+
+
+# ---------------------------------------------------------------------------------------------
+# 5.5 a bidirectional layer from two recurrent layers
+# ---------------------------------------------------------------------------------------------
+
+def _join(a, b):
+    return np.concatenate([a, b], axis=-1)
+
+
+def _check_bidirectional_case(candidate, cell, units, T, seed):
+    import keras
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((3, T, 4)).astype("float32")
+    bi = keras.layers.Bidirectional(getattr(keras.layers, cell)(units, return_sequences=True))
+    want = to_numpy(bi(x), "keras.layers.Bidirectional(...)(x)")
+    forward, backward = bi.forward_layer, bi.backward_layer      # the same weights as bi
+    fwd = to_numpy(forward(x), "forward_layer(x)")
+    bwd = to_numpy(backward(x), "backward_layer(x)")               # in the order it read: t = T first
+    bwd_of_reversed = to_numpy(backward(x[:, ::-1]), "backward_layer(x reversed)")
+    where = f"for a Bidirectional({cell}({units})) on x of shape {x.shape}"
+    got = to_numpy(call(candidate, forward, backward, x.copy()),
+                   "bidirectional_outputs(forward_layer, backward_layer, x)", finite=True)
+    n = units
+    if got.shape == want.shape:
+        if np.allclose(got, want, atol=1e-5):
+            return
+        wrong = [
+            (_join(fwd, bwd), "you forgot to put the backward outputs back in time order: a layer "
+                              "with go_backwards=True returns its outputs in the order it computed "
+                              "them, so its output at index 0 belongs to the last position T. "
+                              "Reverse them along the time axis (axis 1) before joining"),
+            (_join(bwd[:, ::-1], fwd), "the two halves are in the wrong order: Keras' "
+                                       "merge_mode='concat' puts the forward states first, "
+                                       "[forward ; backward] at every step"),
+            (_join(bwd, fwd), "two mistakes: the backward outputs are not reversed back into time "
+                              "order, and they come first; Keras puts the forward states first"),
+            (_join(fwd, fwd), "both halves are the forward layer's outputs; the second half must "
+                              "come from backward_layer"),
+            (_join(fwd, bwd[..., ::-1]), "you reversed the feature axis of the backward outputs; "
+                                         "reverse their time axis (axis 1) instead"),
+            (_join(fwd, bwd[::-1]), "you reversed the batch axis (axis 0) of the backward outputs; "
+                                    "reverse their time axis (axis 1) instead"),
+            (_join(fwd, bwd_of_reversed), "you reversed the input for a layer that already has "
+                                          "go_backwards=True: the two reversals cancel and the "
+                                          "'backward' layer reads the sentence forwards. Give it x "
+                                          "as it is"),
+            (_join(fwd, bwd_of_reversed[:, ::-1]), "you reversed the input for a layer that already "
+                                                   "has go_backwards=True: the two reversals "
+                                                   "cancel and the 'backward' layer reads the "
+                                                   "sentence forwards. Give it x as it is"),
+        ]
+        for value, message in wrong:
+            if np.allclose(got, value, atol=1e-5):
+                raise Feedback(message)
+        expect_close(got, want, f"bidirectional_outputs(...) for a Bidirectional({cell}({units}))")
+        return
+    if got.shape == fwd.shape:
+        for value, mode in ((fwd + bwd[:, ::-1], "sum"), ((fwd + bwd[:, ::-1]) / 2, "ave"),
+                            (fwd * bwd[:, ::-1], "mul")):
+            if np.allclose(got, value, atol=1e-5):
+                raise Feedback(f"that is merge_mode='{mode}'; this exercise asks for the default "
+                               f"'concat': {2 * n} features per step, forward then backward")
+        raise Feedback(f"your result has shape {got.shape}, {n} features per step: that is one "
+                       f"direction only (or a merge of both); expected {want.shape}, the {n} "
+                       f"forward and the {n} backward features side by side")
+    if got.shape == (x.shape[0], 2 * T, n):
+        raise Feedback(f"your result has shape {got.shape}: you joined the two directions along "
+                       f"the time axis; join them along the feature axis (axis -1) to get "
+                       f"{want.shape}")
+    if got.shape == (x.shape[0], 2 * n):
+        raise Feedback(f"your result has shape {got.shape}, one vector per sequence: return the "
+                       f"outputs at every step, shape {want.shape}")
+    if got.shape == (2, x.shape[0], T, n):
+        raise Feedback(f"you returned the two directions as two arrays (shape {got.shape}); "
+                       f"concatenate them into one array of shape {want.shape}")
+    raise Feedback(f"bidirectional_outputs(...) has shape {got.shape} {where}; expected "
+                   f"{want.shape} = (batch, T, 2 * units)")
+
+
+@exercise("ch05.bidirectional_outputs", "a bidirectional layer from two recurrent layers",
+          hint="Call both layers on x and look at the shapes and at index 0 of the time axis: "
+               "which position of the sequence has the backward layer's first output read "
+               "last? Put both outputs in the same time order, then join them along the "
+               "feature axis, in the order Keras uses for merge_mode='concat'.")
+def _bidirectional_outputs(candidate):
+    _check_bidirectional_case(candidate, "SimpleRNN", 3, 7, seed=0)
+    _check_bidirectional_case(candidate, "LSTM", 2, 5, seed=1)
+    return ("forward states and time-reversed backward states side by side, [forward ; backward] "
+            "at every step: exactly keras.layers.Bidirectional")

@@ -124,7 +124,7 @@ def test_seasonal_naive_indices():
 def test_baseline_errors():
     with pytest.raises(ValueError, match="period must be <= input_length"):
         fc.seasonal_naive_forecast(np.ones((2, 5)), 3, 6)
-    with pytest.raises(ValueError, match="batch of windows"):
+    with pytest.raises(ValueError, match=r"batch of windows of shape \(n_windows, input_length\)"):
         fc.naive_forecast(np.ones(5), 1)
     with pytest.raises(ValueError, match="horizon must be >= 1"):
         fc.naive_forecast(np.ones((2, 5)), 0)

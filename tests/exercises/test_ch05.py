@@ -134,6 +134,59 @@ def layout_too_long(series, B, C):
     return xs, xs + 1
 
 
+# --- 5.5 bidirectional_outputs -----------------------------------------------------------------
+
+def bidirectional(forward, backward, x):
+    return np.concatenate([forward(x), np.flip(backward(x), axis=1)], axis=-1)
+
+
+def bidirectional_keras_ops(forward, backward, x):
+    import keras
+
+    return keras.ops.concatenate([forward(x), keras.ops.flip(backward(x), axis=1)], axis=-1)
+
+
+def bi_not_reversed(forward, backward, x):
+    return np.concatenate([forward(x), backward(x)], axis=-1)
+
+
+def bi_backward_first(forward, backward, x):
+    return np.concatenate([np.flip(backward(x), axis=1), forward(x)], axis=-1)
+
+
+def bi_both_mistakes(forward, backward, x):
+    return np.concatenate([backward(x), forward(x)], axis=-1)
+
+
+def bi_forward_twice(forward, backward, x):
+    return np.concatenate([forward(x), forward(x)], axis=-1)
+
+
+def bi_reversed_input(forward, backward, x):
+    # reverses the input of a layer that already reads backwards: the reversals cancel
+    return np.concatenate([forward(x), np.flip(backward(x[:, ::-1]), axis=1)], axis=-1)
+
+
+def bi_feature_axis(forward, backward, x):
+    return np.concatenate([forward(x), np.flip(backward(x), axis=-1)], axis=-1)
+
+
+def bi_sum(forward, backward, x):
+    return forward(x) + np.flip(backward(x), axis=1)
+
+
+def bi_time_axis(forward, backward, x):
+    return np.concatenate([forward(x), np.flip(backward(x), axis=1)], axis=1)
+
+
+def bi_two_arrays(forward, backward, x):
+    return [forward(x), np.flip(backward(x), axis=1)]
+
+
+def bi_last_step(forward, backward, x):
+    return bidirectional(forward, backward, x)[:, -1]
+
+
 CASES = [
     ("ch05.split_windows", split_windows, PASS, "every target is the value right after"),
     ("ch05.split_windows", split_3d, PASS, "every target"),
@@ -166,8 +219,9 @@ CASES = [
      "naive forecast"),
     ("ch05.seasonal_naive", seasonal_late, FAIL, "one step too late"),
     ("ch05.seasonal_naive", seasonal_early, FAIL, "one step too early"),
-    ("ch05.seasonal_naive", seasonal_no_wrap, FAIL, "ceil(h / period)"),
-    ("ch05.seasonal_naive", lambda x, H, m: seasonal(x, H, m).T, FAIL, "expected (n, horizon)"),
+    ("ch05.seasonal_naive", seasonal_no_wrap, FAIL, "ceil(j / period)"),
+    ("ch05.seasonal_naive", lambda x, H, m: seasonal(x, H, m).T, FAIL,
+     "expected (n_windows, horizon)"),
     ("ch05.stateful_layout", layout, PASS, "row i of every batch continues"),
     ("ch05.stateful_layout", lambda s, B, C: fc.stateful_batches(s, B, C), PASS, "continues"),
     ("ch05.stateful_layout", layout_consecutive, FAIL, "consecutive chunks"),
@@ -176,6 +230,19 @@ CASES = [
      "previous value"),
     ("ch05.stateful_layout", layout_too_long, FAIL, "keeping one value back"),
     ("ch05.stateful_layout", lambda s, B, C: layout(s, B, C)[0], FAIL, "must return a tuple"),
+    ("ch05.bidirectional_outputs", bidirectional, PASS, "exactly keras.layers.Bidirectional"),
+    ("ch05.bidirectional_outputs", bidirectional_keras_ops, PASS, "[forward ; backward]"),
+    ("ch05.bidirectional_outputs", bi_not_reversed, FAIL, "back in time order"),
+    ("ch05.bidirectional_outputs", bi_backward_first, FAIL, "wrong order"),
+    ("ch05.bidirectional_outputs", bi_both_mistakes, FAIL, "two mistakes"),
+    ("ch05.bidirectional_outputs", bi_forward_twice, FAIL, "must come from backward_layer"),
+    ("ch05.bidirectional_outputs", bi_reversed_input, FAIL, "the two reversals cancel"),
+    ("ch05.bidirectional_outputs", bi_feature_axis, FAIL, "feature axis"),
+    ("ch05.bidirectional_outputs", bi_sum, FAIL, "merge_mode='sum'"),
+    ("ch05.bidirectional_outputs", bi_time_axis, FAIL, "along the time axis"),
+    ("ch05.bidirectional_outputs", bi_two_arrays, FAIL, "as two arrays"),
+    ("ch05.bidirectional_outputs", bi_last_step, FAIL, "one vector per sequence"),
+    ("ch05.bidirectional_outputs", lambda f, b, x: f(x), FAIL, "one direction only"),
 ]
 
 
@@ -187,7 +254,8 @@ def test_feedback(exercise_id, candidate, status, phrase):
 
 
 @pytest.mark.parametrize("exercise_id", ["ch05.split_windows", "ch05.scale_train_only",
-                                         "ch05.seasonal_naive", "ch05.stateful_layout"])
+                                         "ch05.seasonal_naive", "ch05.stateful_layout",
+                                         "ch05.bidirectional_outputs"])
 def test_stubs_are_not_attempted(exercise_id):
     assert evaluate(exercise_id, _stub).status == NOT_ATTEMPTED
 
@@ -198,7 +266,8 @@ def test_a_crashing_answer_is_feedback_not_an_error():
 
 
 @pytest.mark.parametrize("exercise_id", ["ch05.split_windows", "ch05.scale_train_only",
-                                         "ch05.seasonal_naive", "ch05.stateful_layout"])
+                                         "ch05.seasonal_naive", "ch05.stateful_layout",
+                                         "ch05.bidirectional_outputs"])
 def test_every_exercise_has_a_hint(exercise_id, capsys):
     from course_utils.exercises import get_exercise, hint
 

@@ -96,6 +96,8 @@ SPECS = {
     "ch05.seasonal_naive": Code(lambda x, H, m: _z(len(x), H)),
     "ch05.stateful_layout": Code(lambda series, B, C: (
         _z((len(series) - 1) // (B * C) * B, C), _z((len(series) - 1) // (B * C) * B, C))),
+    "ch05.bidirectional_outputs": Code(lambda forward_layer, backward_layer, x: _z(
+        np.shape(x)[0], np.shape(x)[1], forward_layer.units + backward_layer.units)),
 }
 
 
